@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration file, `fundwatch.config.json`. Only `feeds` is required; unknown keys
+ * are errors so that a typo never silently falls back to a default.
+ */
+
+const feedSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  name: z.string().trim().min(1, 'expected a non-empty feed name'),
+  language: z.string().regex(/^[a-z]{2}$/, 'expected a two-letter language code such as "en"').optional(),
+  intervalMinutes: z.int().min(5).max(1440).optional(),
+});
+
+const fetchSchema = z.strictObject({
+  /** Hosts or IP literals that may resolve to loopback or private addresses (the demo and tests). */
+  allowPrivateHosts: z.array(z.string().min(1)).default([]),
+  timeoutMs: z.int().min(100).max(120_000).default(10_000),
+  idleTimeoutMs: z.int().min(100).max(120_000).default(5_000),
+  maxBytes: z.int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+  maxRedirects: z.int().min(0).max(10).default(5),
+  concurrency: z.int().min(1).max(64).default(8),
+  perHostConcurrency: z.int().min(1).max(8).default(2),
+  maxItemsPerFeed: z.int().min(1).max(10_000).default(500),
+});
+
+const subscriptionSchema = z.strictObject({
+  email: z.email({ error: 'expected an email address' }),
+  topics: z.array(z.string().min(1)).min(1, 'expected at least one topic'),
+  mode: z.enum(['instant', 'daily']).default('instant'),
+});
+
+const alertsSchema = z.strictObject({
+  /** Older items are stored but never alerted: a new feed does not flood subscribers with its history. */
+  maxAgeHours: z.number().positive().max(24 * 365).default(48),
+  maxItemsPerEmail: z.int().min(1).max(100).default(20),
+  duplicateWindowHours: z.number().positive().max(24 * 30).default(72),
+  /** Printed under each email so a reader can find the rest of the matches. */
+  queryUrl: z.url().optional(),
+});
+
+const scheduleSchema = z.strictObject({
+  pollEveryMinutes: z.int().min(5).max(1440).default(15),
+  digestHourUtc: z.int().min(0).max(23).default(7),
+});
+
+const retentionSchema = z.strictObject({
+  matchDays: z.int().min(1).max(3650).default(365),
+});
+
+const operationsSchema = z.strictObject({
+  alarmEmail: z.email({ error: 'expected an email address' }).optional(),
+});
+
+export const configSchema = z.strictObject({
+  feeds: z.array(feedSchema).min(1, 'expected at least one feed'),
+  /** "default" (the built-in pack for the seed story) or a path to a topic pack JSON file. */
+  topicPack: z.string().min(1).default('default'),
+  fetch: fetchSchema.default(() => fetchSchema.parse({})),
+  alerts: alertsSchema.default(() => alertsSchema.parse({})),
+  subscriptions: z.array(subscriptionSchema).default([]),
+  schedule: scheduleSchema.default(() => scheduleSchema.parse({})),
+  retention: retentionSchema.default(() => retentionSchema.parse({})),
+  operations: operationsSchema.default(() => operationsSchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type FeedConfig = Config['feeds'][number];
+export type FetchLimits = Config['fetch'];
+export type AlertSettings = Config['alerts'];
+export type Subscription = Config['subscriptions'][number];

