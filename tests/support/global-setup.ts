@@ -9,9 +9,3 @@ export default async function setup(project: TestProject) {
     await db.stop();
   };
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    dynamoEndpoint: string;
-  }
-}
