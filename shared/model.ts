@@ -110,4 +110,11 @@ export interface FeedState {
   /** Set after 404/410: polled rarely from then on. */
   gone?: boolean;
   itemCount?: number;
+  /**
+   * Short fingerprints of the entries seen in the last successful fetch, so a changed feed only
+   * classifies and writes what is new in it.
+   */
+  seen?: string[];
+  /** When this state was last written; a 304 with nothing else changed only refreshes it hourly. */
+  writtenAt?: string;
 }

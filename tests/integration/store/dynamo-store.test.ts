@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
+import { aMatch } from '#tests/support/matches.ts';
+import { topicPk } from '#shared/store/table-design.ts';
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await createTestTable('store');
+});
+
+async function topicRows(topic: string) {
+  const result = await table.doc.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': topicPk(topic) },
+    }),
+  );
+  return result.Items ?? [];
+}
+
+describe('DynamoStore', () => {
+  it('writes a match once and never overwrites it', async () => {
+    const first = aMatch({ id: 'once', title: 'First headline', topics: ['ukraine-fund', 'nato-meetings'] });
+    expect(await table.store.putMatch(first)).toBe('created');
+    expect(await table.store.putMatch({ ...first, title: 'Edited headline' })).toBe('exists');
+    const stored = await table.store.getMatch('once');
+    expect(stored?.title).toBe('First headline');
+    expect(stored?.topics).toEqual(['ukraine-fund', 'nato-meetings']);
+    expect((await topicRows('nato-meetings')).map((r) => r.id)).toContain('once');
+  });
+
+  it('completes missing topic rows of a match stored by an interrupted cycle', async () => {
+    const match = aMatch({ id: 'half', topics: ['us-aid'] });
+    await table.store.putMatch(match);
+    const [row] = await topicRows('us-aid');
+    await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: row!.pk, sk: row!.sk } }));
+    expect(await topicRows('us-aid')).toHaveLength(0);
+    expect(await table.store.putMatch(match)).toBe('exists');
+    expect((await topicRows('us-aid')).map((r) => r.id)).toEqual(['half']);
+  });
+
+  it('reads recent matches newest first from the index', async () => {
+    const t = await createTestTable('recent');
+    await t.store.putMatch(aMatch({ id: 'old', publishedAt: '2024-04-01T00:00:00.000Z' }));
+    await t.store.putMatch(aMatch({ id: 'mid', publishedAt: '2024-04-02T00:00:00.000Z' }));
+    await t.store.putMatch(aMatch({ id: 'new', publishedAt: '2024-04-03T00:00:00.000Z' }));
+    const recent = await t.store.recentMatches('2024-04-02T00:00:00.000Z', 10);
+    expect(recent.map((m) => m.id)).toEqual(['new', 'mid']);
+  });
+
+  it('keeps feed state per feed and reads many at once', async () => {
+    await table.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', etag: '"v1"', consecutiveFailures: 0 });
+    await table.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 3, lastError: 'timeout' });
+    const states = await table.store.getFeedStates(['https://a.example/feed', 'https://b.example/feed', 'https://c.example/feed']);
+    expect(states.get('https://a.example/feed')?.etag).toBe('"v1"');
+    expect(states.get('https://b.example/feed')?.consecutiveFailures).toBe(3);
+    expect(states.has('https://c.example/feed')).toBe(false);
+    expect((await table.store.listFeedStates()).map((s) => s.name).sort()).toEqual(['A', 'B']);
+  });
+
+  it('sets the retention TTL from the publication time', async () => {
+    const match = aMatch({ id: 'ttl', publishedAt: '2024-04-03T00:00:00.000Z' });
+    await table.store.putMatch(match);
+    const row = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'ITEM#ttl', sk: 'ITEM' } }));
+    expect(row.Item?.expiresAt).toBe(Date.parse('2024-04-03T00:00:00.000Z') / 1000 + 365 * 86_400);
+  });
+});

@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '#shared/store/dynamo-client.ts';
+import { ensureTable } from '#shared/store/create-table.ts';
+import { DynamoStore } from '#shared/store/dynamo-store.ts';
+
+export interface TestTable {
+  endpoint: string;
+  tableName: string;
+  streamArn: string;
+  doc: DynamoDBDocumentClient;
+  store: DynamoStore;
+}
+
+/** A fresh table on the run's DynamoDB Local (started by the global setup). */
+export async function createTestTable(prefix = 'test'): Promise<TestTable> {
+  const endpoint = inject('dynamoEndpoint');
+  const doc = createDocumentClient({ endpoint });
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const { streamArn } = await ensureTable(doc as unknown as Parameters<typeof ensureTable>[0], tableName);
+  return { endpoint, tableName, streamArn, doc, store: new DynamoStore({ client: doc, tableName }) };
+}
