@@ -1,0 +1,336 @@
+import type { Config, FeedConfig } from '#shared/config/schema.ts';
+import type { Classifier, FeedState, Match, NewsItem, ParsedFeed } from '#shared/model.ts';
+import type { MatchStore } from '#shared/store/ports.ts';
+import type { FetchFeedOptions, FetchOutcome } from '#shared/fetch/fetch-feed.ts';
+import type { DuplicateFinder } from '#shared/alerts/near-duplicates.ts';
+import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
+import { runBounded } from './concurrency.ts';
+import { isDue, nextPollAfterFailure, nextPollAfterSuccess } from './feed-schedule.ts';
+
+/** The ports one poll cycle needs; the Lambda handler and the CLI pass real adapters. */
+export interface PollDeps {
+  store: MatchStore;
+  fetchFeed: (url: string, options: FetchFeedOptions) => Promise<FetchOutcome>;
+  parseFeed: (xml: string, options: { maxEntries: number }) => Promise<ParsedFeed>;
+  classifier: Classifier;
+  duplicateFinder: (recent: Match[], options: { windowHours: number }) => DuplicateFinder;
+  now?: () => Date;
+  /** Feeds not started by then are left for the next cycle (the Lambda's remaining time). */
+  deadline?: Date;
+  onFeed?: (report: FeedReport) => void;
+}
+
+export type FeedReportOutcome = 'fetched' | 'not-modified' | 'failed' | 'not-due' | 'deferred';
+
+export interface FeedReport {
+  url: string;
+  name: string;
+  outcome: FeedReportOutcome;
+  status?: number;
+  /** Machine-readable failure kind, e.g. `timeout`, `parse`, `storage`. */
+  error?: string;
+  message?: string;
+  bytes: number;
+  entries: number;
+  newEntries: number;
+  matches: number;
+  stored: number;
+  duplicates: number;
+  movedTo?: string;
+  consecutiveFailures: number;
+  durationMs: number;
+}
+
+export interface CycleReport {
+  startedAt: string;
+  finishedAt: string;
+  feeds: FeedReport[];
+  /** Matches this cycle stored for the first time. */
+  stored: Match[];
+  /** Feeds whose last success is older than `failingAfterHours` (or that never succeeded and keep failing). */
+  failingFeeds: number;
+}
+
+const FINGERPRINT_LENGTH = 12;
+const STATE_HEARTBEAT_MS = 60 * 60_000;
+const FAILING_AFTER_FAILURES = 3;
+const RECENT_MATCHES_LIMIT = 5_000;
+
+const fingerprint = (id: string) => id.slice(0, FINGERPRINT_LENGTH);
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * One poll cycle: every due feed is fetched (conditional GET, bounded concurrency, per-host
+ * limit), parsed, and only its entries not seen before are classified; matches are stored once.
+ * A failing feed is reported and backed off without stopping the others.
+ */
+export async function runPollCycle(config: Config, deps: PollDeps): Promise<CycleReport> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now();
+  const states = await deps.store.getFeedStates(config.feeds.map((f) => f.url));
+  const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
+  const duplicates = deps.duplicateFinder(await deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT), {
+    windowHours: config.alerts.duplicateWindowHours,
+  });
+
+  const reports: FeedReport[] = [];
+  const stored: Match[] = [];
+  const report = (r: FeedReport) => {
+    reports.push(r);
+    deps.onFeed?.(r);
+  };
+
+  const due = config.feeds.filter((feed) => {
+    const state = states.get(feed.url);
+    if (isDue(state, startedAt)) return true;
+    report(idleReport(feed, state, 'not-due', `next poll at ${state?.nextPollAt}`));
+    return false;
+  });
+
+  await runBounded(
+    due,
+    { concurrency: config.fetch.concurrency, perKey: config.fetch.perHostConcurrency, keyOf: (f) => hostOf(f.url) },
+    async (feed) => {
+      const state = states.get(feed.url);
+      if (deps.deadline && now().getTime() >= deps.deadline.getTime()) {
+        report(idleReport(feed, state, 'deferred', 'left for the next cycle: out of time'));
+        return;
+      }
+      const result = await pollFeed(feed, state, config, deps, duplicates, now);
+      stored.push(...result.stored);
+      report(result.report);
+    },
+  );
+
+  const byUrl = new Map(reports.map((r) => [r.url, r]));
+  const ordered = config.feeds.map((f) => byUrl.get(f.url)).filter((r): r is FeedReport => r !== undefined);
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    feeds: ordered,
+    stored,
+    failingFeeds: ordered.filter((r) => r.consecutiveFailures >= FAILING_AFTER_FAILURES).length,
+  };
+}
+
+function idleReport(feed: FeedConfig, state: FeedState | undefined, outcome: FeedReportOutcome, message: string): FeedReport {
+  return {
+    url: feed.url,
+    name: feed.name,
+    outcome,
+    message,
+    bytes: 0,
+    entries: 0,
+    newEntries: 0,
+    matches: 0,
+    stored: 0,
+    duplicates: 0,
+    consecutiveFailures: state?.consecutiveFailures ?? 0,
+    durationMs: 0,
+  };
+}
+
+async function pollFeed(
+  feed: FeedConfig,
+  previous: FeedState | undefined,
+  config: Config,
+  deps: PollDeps,
+  duplicates: DuplicateFinder,
+  now: () => Date,
+): Promise<{ report: FeedReport; stored: Match[] }> {
+  const started = now();
+  const base: FeedState = previous ?? { url: feed.url, name: feed.name, consecutiveFailures: 0 };
+  const target = previous?.movedTo ?? feed.url;
+  const result: FeedReport = { ...idleReport(feed, previous, 'failed', ''), message: undefined };
+  const stored: Match[] = [];
+  const finish = () => {
+    result.durationMs = now().getTime() - started.getTime();
+    return { report: result, stored };
+  };
+
+  const outcome = await deps.fetchFeed(target, {
+    validators: { etag: previous?.etag, lastModified: previous?.lastModified },
+    limits: config.fetch,
+  });
+  result.bytes = outcome.bytes;
+  if (outcome.movedTo) result.movedTo = outcome.movedTo;
+  const movedTo = outcome.movedTo ?? previous?.movedTo;
+
+  if (outcome.kind === 'failed') {
+    await recordFailure(deps.store, base, feed, started, result, {
+      error: outcome.error,
+      message: outcome.message,
+      status: outcome.status,
+      retryAfterSeconds: outcome.retryAfterSeconds,
+      gone: outcome.error === 'gone',
+      movedTo,
+    });
+    return finish();
+  }
+
+  if (outcome.kind === 'not-modified') {
+    result.outcome = 'not-modified';
+    result.status = 304;
+    result.consecutiveFailures = 0;
+    const next: FeedState = {
+      ...base,
+      name: feed.name,
+      etag: outcome.etag ?? base.etag,
+      lastModified: outcome.lastModified ?? base.lastModified,
+      lastOutcome: 'not-modified',
+      lastStatus: 304,
+      lastError: undefined,
+      lastAttemptAt: started.toISOString(),
+      lastSuccessAt: started.toISOString(),
+      consecutiveFailures: 0,
+      gone: undefined,
+      movedTo,
+      nextPollAt: nextPollAfterSuccess(started, feed.intervalMinutes),
+    };
+    // A 304 changes nothing that matters; writing the state every cycle would cost a write
+    // unit per feed per cycle, so it is refreshed hourly unless something else changed.
+    const unchanged =
+      previous?.lastOutcome !== 'failed' &&
+      previous?.consecutiveFailures === 0 &&
+      previous.etag === next.etag &&
+      previous.lastModified === next.lastModified &&
+      previous.movedTo === next.movedTo &&
+      previous.nextPollAt === undefined &&
+      next.nextPollAt === undefined &&
+      previous.writtenAt !== undefined &&
+      started.getTime() - Date.parse(previous.writtenAt) < STATE_HEARTBEAT_MS;
+    if (!unchanged) await deps.store.saveFeedState({ ...next, writtenAt: started.toISOString() });
+    return finish();
+  }
+
+  result.status = outcome.status;
+  let parsed: ParsedFeed;
+  try {
+    parsed = await deps.parseFeed(outcome.body, { maxEntries: config.fetch.maxItemsPerFeed });
+  } catch (err) {
+    await recordFailure(deps.store, base, feed, started, result, {
+      error: 'parse',
+      message: err instanceof Error ? err.message : String(err),
+      status: outcome.status,
+      movedTo,
+    });
+    return finish();
+  }
+
+  const fetchedAt = started.toISOString();
+  const language = feed.language ?? parsed.language?.slice(0, 2).toLowerCase();
+  const items: NewsItem[] = [];
+  for (const entry of parsed.entries) {
+    const item = normaliseEntry(entry, { url: feed.url, name: feed.name, language }, fetchedAt);
+    if (item) items.push(item);
+  }
+  const seen = new Set(previous?.seen ?? []);
+  const fresh = items.filter((item) => !seen.has(fingerprint(item.id)));
+  result.entries = items.length;
+  result.newEntries = fresh.length;
+
+  const staleBefore = started.getTime() - config.alerts.maxAgeHours * 3_600_000;
+  try {
+    for (const item of fresh) {
+      const classification = deps.classifier.classify({
+        title: item.title,
+        summary: item.summary,
+        lang: item.lang,
+        categories: item.categories,
+      });
+      if (classification.labels.length === 0) continue;
+      result.matches++;
+      const topicScores = classification.labels.map((label) => classification.scores[label] ?? 0);
+      const match: Match = {
+        ...item,
+        topics: classification.labels,
+        score: Math.max(...topicScores),
+        scores: classification.scores,
+        evidence: classification.evidence,
+        storedAt: now().toISOString(),
+      };
+      // Checked and remembered before the write's await, so two feeds carrying the same story
+      // in this cycle cannot both pass as first reports.
+      const firstReport = duplicates.firstReportOf(match);
+      if (firstReport && firstReport !== match.id) {
+        match.duplicateOf = firstReport;
+        match.alertSuppressed = 'duplicate';
+      } else if (Date.parse(match.publishedAt) < staleBefore) {
+        match.alertSuppressed = 'stale';
+      }
+      duplicates.add(match);
+      if ((await deps.store.putMatch(match)) === 'created') {
+        stored.push(match);
+        result.stored++;
+        if (match.duplicateOf) result.duplicates++;
+      }
+    }
+  } catch (err) {
+    // The entries stay unseen, so the next cycle retries them; conditional writes make that safe.
+    await recordFailure(deps.store, base, feed, started, result, {
+      error: 'storage',
+      message: `storing matches failed: ${err instanceof Error ? err.message : String(err)}`,
+      status: outcome.status,
+      movedTo,
+    }).catch(() => undefined);
+    return finish();
+  }
+
+  result.outcome = 'fetched';
+  result.consecutiveFailures = 0;
+  await deps.store.saveFeedState({
+    ...base,
+    name: feed.name,
+    etag: outcome.etag,
+    lastModified: outcome.lastModified,
+    lastOutcome: 'fetched',
+    lastStatus: outcome.status,
+    lastError: undefined,
+    lastAttemptAt: fetchedAt,
+    lastSuccessAt: fetchedAt,
+    consecutiveFailures: 0,
+    gone: undefined,
+    movedTo,
+    nextPollAt: nextPollAfterSuccess(started, feed.intervalMinutes),
+    itemCount: items.length,
+    seen: items.slice(0, config.fetch.maxItemsPerFeed).map((item) => fingerprint(item.id)),
+    writtenAt: fetchedAt,
+  });
+  return finish();
+}
+
+async function recordFailure(
+  store: MatchStore,
+  base: FeedState,
+  feed: FeedConfig,
+  at: Date,
+  result: FeedReport,
+  failure: { error: string; message: string; status?: number; retryAfterSeconds?: number; gone?: boolean; movedTo?: string },
+): Promise<void> {
+  const failures = base.consecutiveFailures + 1;
+  result.outcome = 'failed';
+  result.error = failure.error;
+  result.message = failure.message;
+  if (failure.status !== undefined) result.status = failure.status;
+  result.consecutiveFailures = failures;
+  await store.saveFeedState({
+    ...base,
+    name: feed.name,
+    lastOutcome: 'failed',
+    lastStatus: failure.status,
+    lastError: `${failure.error}: ${failure.message}`,
+    lastAttemptAt: at.toISOString(),
+    consecutiveFailures: failures,
+    gone: failure.gone || undefined,
+    movedTo: failure.movedTo,
+    nextPollAt: nextPollAfterFailure(at, failures, failure),
+    writtenAt: at.toISOString(),
+  });
+}
