@@ -78,15 +78,25 @@ export async function readBoundedBody(
 ): Promise<Buffer> {
   const iterator = source[Symbol.asyncIterator]();
 
+  // The first error raised by our own stages (the socket, a cap); when it tears the pipeline
+  // down, the decoders report an abort of their own, which must not hide it.
+  let cause: unknown;
+  const remember = (err: unknown): unknown => {
+    cause ??= err;
+    return err;
+  };
+
   async function* wire(first: Uint8Array | undefined): AsyncGenerator<Uint8Array> {
     try {
       if (first === undefined) return;
       yield first;
       for (;;) {
-        const next = await iterator.next();
+        const next = await iterator.next().catch((err: unknown) => {
+          throw remember(err);
+        });
         if (next.done) return;
         meter.bytes += next.value.length;
-        if (meter.bytes > maxBytes) throw new BodyTooLargeError(maxBytes, 'on the wire');
+        if (meter.bytes > maxBytes) throw remember(new BodyTooLargeError(maxBytes, 'on the wire'));
         yield next.value;
       }
     } finally {
@@ -110,7 +120,9 @@ export async function readBoundedBody(
   const collect = async (decoded: AsyncIterable<Uint8Array>) => {
     for await (const chunk of decoded) {
       total += chunk.length;
-      if (total > maxBytes) throw new BodyTooLargeError(maxBytes, codings.length > 0 ? 'after decompression' : 'on the wire');
+      if (total > maxBytes) {
+        throw remember(new BodyTooLargeError(maxBytes, codings.length > 0 ? 'after decompression' : 'on the wire'));
+      }
       chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     }
   };
@@ -123,7 +135,7 @@ export async function readBoundedBody(
     if (decoders.length === 0) await collect(wire(first));
     else await pipelineOf(Readable.from(wire(first), { objectMode: false }), decoders, collect);
   } catch (err) {
-    if (err instanceof BodyTooLargeError) throw err;
+    if (cause !== undefined) throw cause;
     if (decoderErrors.has(err)) {
       throw new BodyDecodeError(`could not decompress the ${codings.join(', ')} body: ${(err as Error).message}`);
     }

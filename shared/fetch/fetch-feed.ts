@@ -86,6 +86,8 @@ interface Progress {
   url: URL;
   hops: number;
   allPermanent: boolean;
+  /** The final response's status, once its headers are in. */
+  status?: number;
   meter: WireMeter;
 }
 
@@ -148,7 +150,7 @@ async function followRedirects(
     const status = response.statusCode;
 
     if (REDIRECT_STATUSES.has(status)) {
-      response.body.destroy();
+      discard(response.body);
       const target = resolveRedirect(progress.url, header(response.headers, 'location'));
       if (!target.ok) return failed(progress, { error: 'bad-redirect', message: target.reason, status });
       if (progress.hops + 1 > limits.maxRedirects) {
@@ -183,11 +185,12 @@ async function finalOutcome(
   response: Awaited<ReturnType<typeof request>>,
 ): Promise<FetchOutcome> {
   const { headers: responseHeaders, body } = response;
+  progress.status = status;
   const etag = header(responseHeaders, 'etag');
   const lastModified = header(responseHeaders, 'last-modified');
 
   if (status === 304 && (options.validators?.etag || options.validators?.lastModified)) {
-    body.destroy();
+    discard(body);
     return {
       kind: 'not-modified',
       url: progress.url.href,
@@ -201,14 +204,14 @@ async function finalOutcome(
   }
 
   if (status < 200 || status > 299) {
-    body.destroy();
+    discard(body);
     return failed(progress, statusFailure(status, responseHeaders));
   }
 
   const { maxBytes } = options.limits;
   const declaredLength = Number(header(responseHeaders, 'content-length'));
   if (Number.isFinite(declaredLength) && declaredLength > maxBytes) {
-    body.destroy();
+    discard(body);
     return failed(progress, {
       error: 'too-large',
       message: `body exceeded ${maxBytes} bytes on the wire (Content-Length says ${declaredLength})`,
@@ -301,6 +304,7 @@ function failed(progress: Progress, failure: Failure): FetchOutcome {
   return {
     kind: 'failed',
     url: progress.url.href,
+    ...optional('status', progress.status),
     ...failure,
     bytes: progress.meter.bytes,
     ...optional('movedTo', movedTo(progress)),
@@ -320,6 +324,12 @@ function requestHeaders(options: FetchFeedOptions): Record<string, string> {
   if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
   if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
   return headers;
+}
+
+/** Drops an unread body; undici reports that as an abort error, which nobody needs to hear. */
+function discard(body: Awaited<ReturnType<typeof request>>['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
