@@ -1,0 +1,129 @@
+import type { AlertEmail, AlertMode, Match, TopicId } from '#shared/model.ts';
+import { renderSubject } from './subject.ts';
+import { cleanLine, cutText, cutToBytes, humaniseTopic, utf8Bytes } from './text.ts';
+
+/**
+ * SNS takes 256 KiB per message, subject and attributes included. Bodies stay far below that
+ * so no feed, however long its fields, can make a Publish fail.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 100_000;
+
+const MAX_TITLE = 300;
+const MAX_SOURCE = 100;
+const MAX_SUMMARY = 400;
+const MAX_EVIDENCE_PHRASES = 6;
+const MAX_EVIDENCE_PHRASE = 60;
+/** A cut URL is a broken URL; longer ones are left out rather than shortened. */
+const MAX_LINK = 2000;
+
+export type TopicTitle = (topic: TopicId) => string;
+
+export interface RenderOptions {
+  /** `alerts.maxItemsPerEmail`: the rest become "…and N more". */
+  maxItems: number;
+  /** Display name of a topic (from the topic pack); defaults to the humanised id. */
+  topicTitle?: TopicTitle;
+  /** Base URL of the query API (`alerts.queryUrl` / `QUERY_API_URL`). */
+  queryUrl?: string;
+  /** Start of the period the email covers, for the "see all" pointer; defaults to the oldest item. */
+  since?: string;
+  maxBodyBytes?: number;
+}
+
+/** Highest score first, then newest: when the cap bites, the weakest matches are the ones left out. */
+function byRelevance(topic: TopicId) {
+  return (a: Match, b: Match) =>
+    topicScore(b, topic) - topicScore(a, topic) ||
+    b.publishedAt.localeCompare(a.publishedAt) ||
+    a.id.localeCompare(b.id);
+}
+
+const topicScore = (match: Match, topic: TopicId) => match.scores[topic] ?? match.score;
+
+function utcTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return 'time unknown';
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function safeLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  const clean = cleanLine(link);
+  if (clean.length > MAX_LINK || clean.includes(' ')) return undefined;
+  return /^https?:\/\//i.test(clean) ? clean : undefined;
+}
+
+function renderItem(n: number, match: Match, topic: TopicId): string {
+  const title = cutText(cleanLine(match.title) || '(no title)', MAX_TITLE);
+  const source = cutText(cleanLine(match.source) || 'unknown source', MAX_SOURCE);
+  const lines = [`${n}. ${title}`, `   ${source} · ${utcTime(match.publishedAt)} · score ${topicScore(match, topic).toFixed(2)}`];
+  const link = safeLink(match.link);
+  if (link) lines.push(`   ${link}`);
+  const evidence = (match.evidence[topic] ?? [])
+    .map((phrase) => cutText(cleanLine(phrase), MAX_EVIDENCE_PHRASE))
+    .filter(Boolean)
+    .slice(0, MAX_EVIDENCE_PHRASES);
+  if (evidence.length > 0) lines.push(`   Why: ${evidence.join('; ')}`);
+  const summary = cutText(cleanLine(match.summary), MAX_SUMMARY);
+  if (summary) lines.push(`   ${summary}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Where a reader finds everything the email left out. */
+export function queryPointer(topic: TopicId, since: string, queryUrl: string | undefined): string {
+  const params = new URLSearchParams({ topic, since });
+  if (queryUrl) return `${queryUrl.replace(/\/+$/, '')}/updates?${params.toString()}`;
+  return `fundwatch query --topic ${topic} --since ${since}`;
+}
+
+/**
+ * One plain-text email for one topic (SNS email carries no HTML). Pure: the same matches and
+ * options always give the same email, which keeps retries and the local outbox comparable.
+ */
+export function renderAlertEmail(topic: TopicId, mode: AlertMode, matches: Match[], options: RenderOptions): AlertEmail {
+  if (matches.length === 0) throw new Error(`no matches to render for topic ${topic}`);
+  const topicName = cleanLine((options.topicTitle ?? humaniseTopic)(topic)) || humaniseTopic(topic);
+  const ordered = [...matches].sort(byRelevance(topic));
+  const since =
+    options.since ??
+    ordered.reduce((min, m) => (m.publishedAt && m.publishedAt < min ? m.publishedAt : min), ordered[0]!.publishedAt);
+  const pointer = queryPointer(topic, since, options.queryUrl);
+  const budget = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const heading =
+    mode === 'daily'
+      ? `${topicName}: daily digest, ${ordered.length} new ${ordered.length === 1 ? 'match' : 'matches'} in the last 24 hours\n\n`
+      : `${topicName}: ${ordered.length} new ${ordered.length === 1 ? 'match' : 'matches'}\n\n`;
+  const footer =
+    `\nAll matches for this topic: ${pointer}\n` +
+    `--\nfundwatch ${mode === 'daily' ? 'daily digest' : 'instant alert'} for topic "${topic}". ` +
+    `To stop these emails, use the unsubscribe link below.\n`;
+  const moreLine = (n: number) => `…and ${n} more: ${pointer}\n`;
+  // Reserve room for the longest "and N more" line so adding an item can never push it out.
+  const reserved = utf8Bytes(heading) + utf8Bytes(footer) + utf8Bytes(moreLine(ordered.length)) + 1;
+
+  const items: string[] = [];
+  let used = reserved;
+  const cap = Math.max(1, Math.min(options.maxItems, ordered.length));
+  for (let i = 0; i < cap; i++) {
+    const text = `${renderItem(i + 1, ordered[i]!, topic)}\n`;
+    const size = utf8Bytes(text);
+    if (used + size > budget) break;
+    items.push(text);
+    used += size;
+  }
+  if (items.length === 0) {
+    // Only with an absurdly small budget: still say what happened instead of sending nothing.
+    items.push(cutToBytes(renderItem(1, ordered[0]!, topic), Math.max(0, budget - reserved)) + '\n');
+  }
+  const rest = ordered.length - items.length;
+  const body = cutToBytes(`${heading}${items.join('')}${rest > 0 ? moreLine(rest) : ''}${footer}`, budget);
+
+  return {
+    topic,
+    mode,
+    subject: renderSubject({ topicName, mode, count: ordered.length, leadTitle: ordered[0]!.title }),
+    body,
+    itemIds: ordered.map((m) => m.id),
+  };
+}
