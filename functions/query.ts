@@ -1,0 +1,191 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
+import { loadRuntimeTopicPack } from '#shared/classify/runtime-pack.ts';
+import { loadTopicPack } from '#shared/classify/topic-pack.ts';
+import { createDocumentClient } from '#shared/store/dynamo-client.ts';
+import { createDynamoQueryService } from '#shared/query/create.ts';
+import { errorResponse, MethodNotAllowedError, NotFoundError } from '#shared/query/errors.ts';
+import { renderJsonFeed, renderRss, type FeedContext } from '#shared/query/feeds-output.ts';
+import type { RawParams } from '#shared/query/params.ts';
+import type { QueryService } from '#shared/query/service.ts';
+
+/**
+ * The query API (HTTP API, payload v2, IAM auth): a thin router over the query service in
+ * shared/query. Errors are turned into responses by `errorResponse`, the one mapping of domain
+ * errors to statuses; http-error-handler runs last as the net for anything that slips past.
+ */
+
+export type Event = APIGatewayProxyEventV2;
+export type Result = APIGatewayProxyStructuredResultV2;
+export type ApiRoute = Route<Event, Result>;
+
+export interface QueryHandlerDeps {
+  service: QueryService;
+  logger: Logger;
+  now?: () => Date;
+  /**
+   * Routes served beside the API. The web page (`GET /`, `GET /assets/{proxy+}`) plugs in here,
+   * so it shares the router, the security headers and the error mapping.
+   */
+  extraRoutes?: readonly ApiRoute[];
+}
+
+const FEED_TITLE = 'fundwatch updates';
+const FEED_DESCRIPTION = 'News matching the monitored story, newest first.';
+
+function json(statusCode: number, body: unknown): Result {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Query parameters from the raw query string, so a repeated name is seen as repeated (API Gateway joins them with commas). */
+export function rawParams(event: Event): RawParams {
+  const out: Record<string, string[]> = Object.create(null);
+  if (event.rawQueryString !== undefined) {
+    for (const [name, value] of new URLSearchParams(event.rawQueryString)) (out[name] ??= []).push(value);
+    return out;
+  }
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) out[name] = [value];
+  return out;
+}
+
+function origin(event: Event): string {
+  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  const host = event.requestContext?.domainName || event.headers?.host || 'localhost';
+  return `${proto}://${host}`;
+}
+
+function feedContext(event: Event, nextCursor: string | null): FeedContext {
+  const base = origin(event);
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const ctx: FeedContext = {
+    title: FEED_TITLE,
+    description: FEED_DESCRIPTION,
+    selfUrl: `${base}${event.rawPath}${query}`,
+    homeUrl: `${base}/`,
+  };
+  if (nextCursor) {
+    const params = new URLSearchParams(event.rawQueryString ?? '');
+    params.set('cursor', nextCursor);
+    ctx.nextUrl = `${base}${event.rawPath}?${params.toString()}`;
+  }
+  return ctx;
+}
+
+/** Path parameters reach us percent-encoded from some transports; a malformed escape is left as typed. */
+function decodePathPart(value: string | undefined): string | undefined {
+  if (value === undefined || !value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function apiRoutes({ service, now = () => new Date() }: QueryHandlerDeps): ApiRoute[] {
+  const listing = (event: Event) => service.listUpdates(service.parseListParams(rawParams(event)));
+  return [
+    { method: 'GET', path: '/updates', handler: async (event: Event) => json(200, await listing(event)) },
+    {
+      method: 'GET',
+      path: '/updates.rss',
+      handler: async (event: Event) => {
+        const page = await listing(event);
+        return {
+          statusCode: 200,
+          headers: { 'Content-Type': 'application/rss+xml; charset=utf-8', 'Cache-Control': 'no-store' },
+          body: renderRss(page.items, feedContext(event, page.nextCursor)),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/updates.json',
+      handler: async (event: Event) => {
+        const page = await listing(event);
+        return {
+          ...json(200, renderJsonFeed(page.items, feedContext(event, page.nextCursor))),
+          headers: { 'Content-Type': 'application/feed+json; charset=utf-8', 'Cache-Control': 'no-store' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/updates/{id}',
+      handler: async (event: Event) => json(200, await service.getUpdate(decodePathPart(event.pathParameters?.id))),
+    },
+    { method: 'GET', path: '/topics', handler: async () => json(200, { topics: await service.listTopics(now()) }) },
+    { method: 'GET', path: '/feeds', handler: async () => json(200, { feeds: await service.listFeeds() }) },
+  ];
+}
+
+function pathPattern(path: string): RegExp {
+  const body = path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\/\\?\{proxy\\\+\}$/, '/?.*')
+    .replace(/\/\{[^/]+\}/g, '/[^/]+');
+  return new RegExp(`^${body}/?$`);
+}
+
+/** The router knows only 404; a known path with another method is a 405 with `Allow`. */
+function notFoundOrWrongMethod(routes: readonly ApiRoute[]) {
+  const patterns = routes.map((r) => ({ method: r.method, pattern: pathPattern(r.path) }));
+  return ({ path }: { method: string; path: string }): never => {
+    const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))];
+    if (allowed.length > 0) throw new MethodNotAllowedError(allowed);
+    throw new NotFoundError('no such endpoint');
+  };
+}
+
+function errorResponses(logger: Logger): MiddlewareObj<Event, Result> {
+  return {
+    onError: async (request) => {
+      const response = errorResponse(request.error);
+      if (response.unexpected) logger.error('unexpected error', { error: request.error as Error });
+      request.response = { statusCode: response.statusCode, headers: response.headers, body: response.body };
+    },
+  };
+}
+
+export function createHandler(deps: QueryHandlerDeps) {
+  const routes = [...apiRoutes(deps), ...(deps.extraRoutes ?? [])];
+  const router = httpRouterHandler<Event, Result>({ routes, notFoundResponse: notFoundOrWrongMethod(routes) });
+  return middy<Event, Result>()
+    .use(injectLambdaContext(deps.logger))
+    .use(
+      httpErrorHandler({
+        logger: (error: unknown) => deps.logger.error('unhandled error', { error: error as Error }),
+        fallbackMessage: JSON.stringify({ error: 'internal' }),
+      }),
+    )
+    .use(httpSecurityHeaders())
+    .use(errorResponses(deps.logger))
+    .handler(router);
+}
+
+async function defaultDeps(): Promise<QueryHandlerDeps> {
+  const topicPack = process.env.FUNDWATCH_CONFIG
+    ? await loadRuntimeTopicPack(loadRuntimeConfig())
+    : await loadTopicPack('default');
+  return {
+    service: createDynamoQueryService({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME'), topicPack }),
+    logger: new Logger(),
+  };
+}
+
+// Built during the Lambda init phase so a bad deploy fails at cold start, not per request;
+// elsewhere (tests, `fundwatch serve`) importing this module must not need the Lambda environment.
+export const handler = process.env.AWS_LAMBDA_FUNCTION_NAME
+  ? createHandler(await defaultDeps())
+  : async (): Promise<never> => {
+      throw new Error('functions/query.ts handler runs only in Lambda; use createHandler(deps) elsewhere');
+    };

@@ -1,0 +1,36 @@
+import type { FeedState, Match } from '#shared/model.ts';
+
+/** Which rows a listing reads: one topic's rows, or the index of all matches. */
+export type Partition = { kind: 'topic'; topic: string } | { kind: 'all' };
+
+/** A DynamoDB key as plain strings: where a page ended, and where the next one starts. */
+export type RowKey = Record<string, string>;
+
+export interface RangeQuery {
+  partition: Partition;
+  /** Canonical ISO, inclusive. */
+  since?: string;
+  /** Canonical ISO, inclusive. */
+  until?: string;
+  /** Newest first unless told otherwise. */
+  oldestFirst?: boolean;
+  startKey?: RowKey;
+  pageSize: number;
+}
+
+export interface RangePage {
+  rows: { match: Match; key: RowKey }[];
+  /** Absent when the range is exhausted. */
+  lastKey?: RowKey;
+}
+
+/** What the query service reads. Every method is an index Query or a key lookup, never a Scan. */
+export interface QueryStore {
+  queryRange(query: RangeQuery): Promise<RangePage>;
+  /** Every match in the time range that is a near-duplicate of another (for duplicate counts and lists). */
+  duplicatesBetween(since: string, until: string): Promise<Match[]>;
+  /** How many first reports (not duplicates) a topic has in the time range. */
+  countFirstReports(topic: string, since: string, until: string): Promise<number>;
+  getMatch(id: string): Promise<Match | undefined>;
+  listFeedStates(): Promise<FeedState[]>;
+}
