@@ -86,9 +86,8 @@ export async function readBoundedBody(
     return err;
   };
 
-  async function* wire(first: Uint8Array | undefined): AsyncGenerator<Uint8Array> {
+  async function* wire(first: Uint8Array): AsyncGenerator<Uint8Array> {
     try {
-      if (first === undefined) return;
       yield first;
       for (;;) {
         const next = await iterator.next().catch((err: unknown) => {
@@ -106,13 +105,13 @@ export async function readBoundedBody(
   }
 
   const head = await iterator.next();
-  const first = head.done ? undefined : head.value;
-  if (first !== undefined) {
-    meter.bytes += first.length;
-    if (meter.bytes > maxBytes) {
-      await iterator.return?.();
-      throw new BodyTooLargeError(maxBytes, 'on the wire');
-    }
+  // An empty body stays empty whatever Content-Encoding claims (gunzip would call it truncated).
+  if (head.done) return Buffer.alloc(0);
+  const first = head.value;
+  meter.bytes += first.length;
+  if (meter.bytes > maxBytes) {
+    await iterator.return?.();
+    throw new BodyTooLargeError(maxBytes, 'on the wire');
   }
 
   const chunks: Buffer[] = [];

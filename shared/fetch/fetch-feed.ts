@@ -311,8 +311,9 @@ function failed(progress: Progress, failure: Failure): FetchOutcome {
   };
 }
 
+/** Only a URL that answered counts as the feed's new home; a refused or unreachable hop does not. */
 function movedTo(progress: Progress): string | undefined {
-  return progress.hops > 0 && progress.allPermanent ? progress.url.href : undefined;
+  return progress.hops > 0 && progress.allPermanent && progress.status !== undefined ? progress.url.href : undefined;
 }
 
 function requestHeaders(options: FetchFeedOptions): Record<string, string> {
