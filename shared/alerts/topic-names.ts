@@ -1,0 +1,11 @@
+import type { TopicId } from '#shared/model.ts';
+import type { TopicTitle } from './render-email.ts';
+import { humaniseTopic } from './text.ts';
+
+/** Display names from a topic pack (structurally, so this needs nothing from the classifier). */
+export function topicTitlesFrom(pack: { topics: readonly { id: string; title: string }[] }): TopicTitle {
+  const titles = new Map(pack.topics.map((t) => [t.id, t.title]));
+  return (topic: TopicId) => titles.get(topic) ?? humaniseTopic(topic);
+}
+
+export const topicIdsOf = (pack: { topics: readonly { id: string }[] }): TopicId[] => pack.topics.map((t) => t.id);
