@@ -289,11 +289,16 @@ function describeError(err: unknown, progress: Progress, limits: FetchFeedOption
       return { error: 'too-large', message: `response headers from ${host} are too large` };
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return { error: 'connect', message: `${host} closed the connection before the body was complete` };
+    case 'UND_ERR_SOCKET':
+      return {
+        error: 'connect',
+        message: `${host} closed the connection before ${progress.status === undefined ? 'answering' : 'the body was complete'}`,
+      };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { error: 'dns', message: `could not resolve ${progress.url.hostname} (${code})` };
     default:
-      if (typeof code === 'string' && code.startsWith('HPE_')) {
+      if ((err as Error | null)?.name === 'HTTPParserError' || (typeof code === 'string' && code.startsWith('HPE_'))) {
         return { error: 'connect', message: `invalid HTTP response from ${host}: ${detail}` };
       }
       return { error: 'connect', message: `connection to ${host} failed: ${detail}${typeof code === 'string' ? ` (${code})` : ''}` };

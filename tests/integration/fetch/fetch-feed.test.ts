@@ -1,3 +1,4 @@
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -266,6 +267,57 @@ describe('fetchFeed: timeouts', () => {
     const outcome = await pending;
     expect(outcome).toMatchObject({ kind: 'failed', error: 'timeout' });
     expect((outcome as { message: string }).message).toMatch(/caller's deadline/);
+  });
+});
+
+describe('fetchFeed: raw sockets', () => {
+  let raw: TcpServer;
+  let rawPort = 0;
+  const sockets = new Set<Socket>();
+  let behaviour: (socket: Socket) => void = () => undefined;
+
+  beforeAll(async () => {
+    raw = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.once('data', () => behaviour(socket));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', () => resolve()));
+    rawPort = (raw.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => raw.close(() => resolve()));
+  });
+
+  it('cuts a server that trickles its status line and headers one byte at a time', async () => {
+    behaviour = (socket) => {
+      const head = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nX-Padding: ' + 'p'.repeat(200) + '\r\n\r\n');
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i < head.length && !socket.destroyed) socket.write(head.subarray(i, ++i));
+      }, 40);
+      socket.on('close', () => clearInterval(timer));
+    };
+    const outcome = await fetchFeed(`http://127.0.0.1:${rawPort}/`, { limits: { ...limits, timeoutMs: 600, idleTimeoutMs: 5000 } });
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'timeout', message: 'no complete response within 600 ms (fetch.timeoutMs)' });
+    await vi.waitFor(() => expect(sockets.size).toBe(0), { timeout: 2000 });
+  });
+
+  it('reports a response that is not HTTP', async () => {
+    behaviour = (socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n');
+    const outcome = await fetchFeed(`http://127.0.0.1:${rawPort}/`, { limits });
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'connect' });
+    expect((outcome as { message: string }).message).toMatch(new RegExp(`^invalid HTTP response from 127\\.0\\.0\\.1:${rawPort}`));
+  });
+
+  it('reports a connection closed before the declared body was complete', async () => {
+    behaviour = (socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<rss>');
+    const outcome = await fetchFeed(`http://127.0.0.1:${rawPort}/`, { limits });
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'connect', status: 200, bytes: 5 });
+    expect((outcome as { message: string }).message).toMatch(/^127\.0\.0\.1:\d+ closed the connection before the body was complete$/);
   });
 });
 
