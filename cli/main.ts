@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError, describeError } from './errors.ts';
+import { queryCommand } from './commands/query.ts';
+import { serveCommand } from './commands/serve.ts';
 
 /**
  * `fundwatch`: every subcommand lives in its own module under cli/commands and exports a
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .description('Monitor news feeds for one story, classify, store and alert.')
     .showHelpAfterError()
     .exitOverride();
+  program.addCommand(queryCommand());
+  program.addCommand(serveCommand());
   return program;
 }
 

@@ -9,6 +9,7 @@ import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
 import { loadRuntimeTopicPack } from '#shared/classify/runtime-pack.ts';
 import { loadTopicPack } from '#shared/classify/topic-pack.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
+import { FUNCTION_ENV } from '#infra/outputs.ts';
 import { createDynamoQueryService } from '#shared/query/create.ts';
 import { errorResponse, MethodNotAllowedError, NotFoundError } from '#shared/query/errors.ts';
 import { renderJsonFeed, renderRss, type FeedContext } from '#shared/query/feeds-output.ts';
@@ -177,7 +178,7 @@ async function defaultDeps(): Promise<QueryHandlerDeps> {
     ? await loadRuntimeTopicPack(loadRuntimeConfig())
     : await loadTopicPack('default');
   return {
-    service: createDynamoQueryService({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME'), topicPack }),
+    service: createDynamoQueryService({ client: createDocumentClient(), tableName: requireEnv(FUNCTION_ENV.tableName), topicPack }),
     logger: new Logger(),
   };
 }
