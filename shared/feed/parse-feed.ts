@@ -135,7 +135,7 @@ function entryLimit(requested: number | undefined): number {
 /** Returns the body to parse, or throws when it is plainly not a feed. */
 function refuseNonFeed(xml: string): string {
   if (typeof xml !== 'string') throw new FeedParseError('feed body is not text');
-  if (xml.trim() === '' || xml.replace(/^\ufeff/, '').trim() === '') throw new FeedParseError('empty body: no feed to parse');
+  if (xml.trim() === '') throw new FeedParseError('empty body: no feed to parse');
   if (declaresEntities(xml)) throw new FeedParseError('DOCTYPE with entity declarations refused');
   const sniff = sniffDocument(xml);
   if (looksLikeHtml(sniff)) {
