@@ -1,0 +1,173 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { Config, Subscription as SubscriptionConfig } from '#shared/config/schema.ts';
+import { ROW, ROW_TYPE_ATTRIBUTE } from '#shared/store/table-design.ts';
+import { FUNCTION_ENV } from '../outputs.ts';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { FundwatchFunction, TableAccess } from './fundwatch-function.ts';
+
+/** The SNS message attributes the publisher sets and the subscription filter policies route on. */
+export const ALERT_ATTRIBUTES = { topic: 'topic', mode: 'mode' } as const;
+
+/** The filter policy that routes a subscriber's topics in its mode (instant or daily) to it. */
+export function filterPolicyFor(subscription: SubscriptionConfig) {
+  return {
+    [ALERT_ATTRIBUTES.topic]: SubscriptionFilter.stringFilter({ allowlist: [...subscription.topics] }),
+    [ALERT_ATTRIBUTES.mode]: SubscriptionFilter.stringFilter({ allowlist: [subscription.mode] }),
+  };
+}
+
+export interface AlertingProps {
+  config: Config;
+  topicPackJson?: string;
+  table: ITable;
+  /** The query API's base URL, for "see more" links in emails. */
+  queryApiUrl: string;
+}
+
+/**
+ * Alerts: one encrypted SNS topic with an email subscription per configured subscriber, the
+ * notify function on the table's stream (new matches only) and the daily digest function.
+ */
+export class Alerting extends Construct {
+  readonly key: Key;
+  readonly topic: Topic;
+  readonly notify: FundwatchFunction;
+  readonly notifyFailures: DeadLetterQueue;
+  readonly digest: FundwatchFunction;
+  readonly digestFailures: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id);
+    const { config } = props;
+
+    // A customer key rather than aws/sns: CloudWatch alarms can only publish to a topic whose
+    // key policy lets cloudwatch.amazonaws.com use it (alarms.ts adds that), and the AWS-managed
+    // key's policy cannot be edited. One key serves both topics.
+    this.key = new Key(this, 'TopicKey', {
+      description: 'fundwatch: encrypts the alert and operations SNS topics',
+      enableKeyRotation: true,
+      // Nothing is stored under this key beyond in-flight SNS messages; keeping it after
+      // `cdk destroy` would only cost $1 a month.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'fundwatch',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+
+    const seen = new Set<string>();
+    for (const subscription of config.subscriptions) {
+      // Stable ids: reordering the config must not replace (and re-confirm) a subscription.
+      const subscriptionId = `Email ${subscription.email} ${subscription.mode}`;
+      if (seen.has(subscriptionId)) {
+        throw new Error(`config: ${subscription.email} is subscribed twice in ${subscription.mode} mode; merge the topics into one subscription`);
+      }
+      seen.add(subscriptionId);
+      const created = new Subscription(this, subscriptionId, {
+        topic: this.topic,
+        protocol: SubscriptionProtocol.EMAIL,
+        endpoint: subscription.email,
+        filterPolicy: filterPolicyFor(subscription),
+      });
+      Validations.of(created).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'Email subscription: SNS retries delivery itself, and a message the mail server refuses is not something the system can reprocess; a redrive queue would only collect copies nobody reads. Delivery failures show in the topic\'s NumberOfNotificationsFailed metric.',
+      });
+    }
+
+    const alertEnvironment = { [FUNCTION_ENV.queryApiUrl]: props.queryApiUrl };
+
+    this.notifyFailures = new DeadLetterQueue(this, 'NotifyFailures');
+    this.notify = new FundwatchFunction(this, 'Notify', {
+      entry: 'functions/notify.ts',
+      description: 'fundwatch: instant alert emails for newly stored matches (table stream)',
+      config,
+      topicPackJson: props.topicPackJson,
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      environment: alertEnvironment,
+    })
+      .bindTable(props.table, TableAccess.Alert)
+      .allowPublish(this.topic, this.key);
+
+    this.notify.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.LATEST,
+        // One poll cycle's inserts arrive within seconds; a short window lets one invocation
+        // see them together, so a topic gets one email per cycle rather than one per match.
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(30),
+        // Only the first write of a match alerts; topic rows, feed state and claims never do.
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { [ROW_TYPE_ATTRIBUTE]: { S: FilterRule.isEqual(ROW.match) } } },
+          }),
+        ],
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        retryAttempts: 3,
+        // An alert older than this is news nobody wants by email; it goes to the queue instead.
+        maxRecordAge: Duration.hours(6),
+        onFailure: new SqsDlq(this.notifyFailures),
+      }),
+    );
+    Validations.of(this.notify).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked synchronously by the stream event source mapping, whose on-failure destination (NotifyFailures) receives what could not be processed; a function DLQ only serves asynchronous invocations.',
+    });
+    Validations.of(this.notify.executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, added by the stream event source, supports no resource-level permissions (it lists stream ARNs only); every other action of this role names its resource.',
+    });
+
+    this.digestFailures = new DeadLetterQueue(this, 'DigestFailures');
+    this.digest = new FundwatchFunction(this, 'Digest', {
+      entry: 'functions/digest.ts',
+      description: 'fundwatch: the daily digest email per topic',
+      config,
+      topicPackJson: props.topicPackJson,
+      memorySize: 256,
+      timeout: Duration.minutes(5),
+      environment: alertEnvironment,
+    })
+      .bindTable(props.table, TableAccess.Alert)
+      .allowPublish(this.topic, this.key);
+    this.digest.configureAsyncInvoke({
+      // The digest claims each (topic, day) before sending, so a retry cannot send it twice.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.digestFailures),
+    });
+    const digestRule = new Rule(this, 'DigestSchedule', {
+      description: `fundwatch: daily digest at ${config.schedule.digestHourUtc}:00 UTC`,
+      schedule: Schedule.cron({ minute: '0', hour: String(config.schedule.digestHourUtc) }),
+    });
+    digestRule.addTarget(
+      new LambdaFunction(this.digest, {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.digestFailures,
+      }),
+    );
+    Validations.of(this.digest).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Failed asynchronous invocations go to the on-failure destination (DigestFailures), which records the request and the error; a DeadLetterConfig as well would deliver each failure twice.',
+    });
+  }
+}
