@@ -14,9 +14,6 @@ export function stripUnsafeChars(text: string): string {
   return text.replace(UNSAFE, '');
 }
 
-/** Matches any character that must never reach a stored or displayed field. */
-export const CONTROL_OR_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/;
-
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
