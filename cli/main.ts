@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { UsageError, describeError } from './errors.ts';
 import { queryCommand } from './commands/query.ts';
 import { serveCommand } from './commands/serve.ts';
+import { runCommand } from './commands/run.ts';
+import { demoCommand } from './commands/demo.ts';
 
 /**
  * `fundwatch`: every subcommand lives in its own module under cli/commands and exports a
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .description('Monitor news feeds for one story, classify, store and alert.')
     .showHelpAfterError()
     .exitOverride();
+  program.addCommand(demoCommand());
+  program.addCommand(runCommand());
   program.addCommand(queryCommand());
   program.addCommand(serveCommand());
   return program;

@@ -6,7 +6,6 @@
 import type { NewsItem, ParsedEntry } from '#shared/model.ts';
 import { htmlToText } from '#shared/text/html-text.ts';
 import { canonicalLink } from '#shared/feed/canonical-link.ts';
-import { defuseMarkup } from '#shared/feed/defuse-markup.ts';
 import { publishedAtOf } from '#shared/feed/feed-date.ts';
 import { itemId } from '#shared/feed/item-identity.ts';
 import { cutAtWord, stripUnsafeChars, truncate } from '#shared/feed/safe-text.ts';
@@ -53,7 +52,7 @@ export function normaliseEntry(entry: ParsedEntry, feed: FeedContext, fetchedAt:
 
 function plainText(html: string | undefined, maxInput: number): string {
   if (typeof html !== 'string') return '';
-  return oneLine(htmlToText(defuseMarkup(truncate(html, maxInput))));
+  return oneLine(htmlToText(truncate(html, maxInput)));
 }
 
 /** Removes what htmlToText leaves on purpose (bidi marks, lone surrogates) and line breaks. */

@@ -14,7 +14,6 @@ import Parser from 'rss-parser';
 import type { ParsedEntry, ParsedFeed } from '#shared/model.ts';
 import { htmlToText } from '#shared/text/html-text.ts';
 import { declaresEntities, looksLikeHtml, looksLikeLoginPage, sniffDocument } from '#shared/feed/document-sniff.ts';
-import { defuseMarkup } from '#shared/feed/defuse-markup.ts';
 import { repairEntities } from '#shared/feed/entity-repair.ts';
 import { parseFeedDate } from '#shared/feed/feed-date.ts';
 import { stripUnsafeChars, truncate } from '#shared/feed/safe-text.ts';
@@ -236,7 +235,7 @@ function summaryOf(item: unknown): string | undefined {
   for (const key of candidates) {
     const text = firstDeepText(list(item, key), MAX_SUMMARY_LENGTH);
     if (text === undefined || text.trim() === '') continue;
-    if (htmlToText(defuseMarkup(truncate(text, 2_000))).replace(/[…\s.]/g, '') !== '') return text;
+    if (htmlToText(truncate(text, 2_000)).replace(/[…\s.]/g, '') !== '') return text;
     fallback ??= text;
   }
   return fallback;

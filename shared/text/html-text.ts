@@ -35,21 +35,81 @@ export function decodeEntities(text: string): string {
   });
 }
 
-const DROPPED_ELEMENTS = /<(script|style|noscript|iframe|svg|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
-const BLOCK_TAGS = /<\/?(p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|header|footer|figure|figcaption)\b[^>]*>/gi;
-const ANY_TAG = /<\/?[a-zA-Z][^<>]*>|<!--[\s\S]*?-->|<!\[CDATA\[|\]\]>/g;
+// Elements whose content is never text a reader sees.
+const DROPPED_ELEMENTS = new Set(['script', 'style', 'noscript', 'iframe', 'svg', 'template']);
+const BLOCK_ELEMENTS = new Set([
+  'p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'table',
+  'blockquote', 'section', 'article', 'header', 'footer', 'figure', 'figcaption', 'hr', 'dd', 'dt',
+]);
 // C0 and C1 controls except tab/newline, plus the Unicode non-characters that break email headers.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g;
+
+const isNameStart = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+
+/**
+ * Drops tags in one left-to-right pass with indexOf, never a backtracking regex: feeds are
+ * hostile, and a lazy `<[^>]*>` or `[\s\S]*?</script>` scan over unclosed markup is quadratic.
+ * What a browser would hide stays hidden: an unclosed comment or script swallows the rest.
+ */
+function stripTags(html: string): string {
+  const lower = html.toLowerCase();
+  const out: string[] = [];
+  let textStart = 0;
+  let i = html.indexOf('<');
+  // Position of the next '>' at or after i; -1 once none is left, so stray '<' cost nothing more.
+  let nextGt = -2;
+  while (i >= 0 && i < html.length) {
+    const next = html.charCodeAt(i + 1);
+    let end = -1;
+    let replacement = '';
+    if (lower.startsWith('<!--', i)) {
+      const close = html.indexOf('-->', i + 4);
+      end = close < 0 ? html.length : close + 3;
+    } else if (lower.startsWith('<![cdata[', i)) {
+      const close = html.indexOf(']]>', i + 9);
+      const stop = close < 0 ? html.length : close;
+      replacement = html.slice(i + 9, stop);
+      end = close < 0 ? html.length : close + 3;
+    } else if (isNameStart(next) || next === 47 /* / */ || next === 33 /* ! */ || next === 63 /* ? */) {
+      if (nextGt !== -1 && nextGt < i) nextGt = html.indexOf('>', i);
+      if (nextGt >= 0) {
+        end = nextGt + 1;
+        const nameStart = next === 47 ? i + 2 : i + 1;
+        let nameEnd = nameStart;
+        while (nameEnd < end && /[a-z0-9]/.test(lower[nameEnd]!)) nameEnd++;
+        const name = lower.slice(nameStart, nameEnd);
+        if (next !== 47 && DROPPED_ELEMENTS.has(name)) {
+          const close = lower.indexOf(`</${name}`, end);
+          if (close < 0) end = html.length;
+          else {
+            const gt = html.indexOf('>', close);
+            end = gt < 0 ? html.length : gt + 1;
+          }
+          replacement = ' ';
+        } else if (BLOCK_ELEMENTS.has(name)) {
+          replacement = ' ';
+        }
+      }
+    }
+    if (end < 0) {
+      i = html.indexOf('<', i + 1);
+      continue;
+    }
+    out.push(html.slice(textStart, i), replacement);
+    textStart = end;
+    i = html.indexOf('<', end);
+  }
+  out.push(html.slice(textStart));
+  return out.join('');
+}
 
 /** HTML (or text with entities) to one line of plain text. */
 export function htmlToText(html: string | undefined | null): string {
   if (!html) return '';
-  let text = html;
-  if (text.includes('<')) {
-    text = text.replace(DROPPED_ELEMENTS, ' ').replace(BLOCK_TAGS, ' ').replace(ANY_TAG, '');
-  }
-  // Feeds double-escape often enough ("&amp;#8217;") that a second pass is worth it.
-  text = decodeEntities(decodeEntities(text));
-  if (text.includes('<')) text = text.replace(ANY_TAG, '');
+  let text = html.includes('<') ? stripTags(html) : html;
+  text = decodeEntities(text);
+  // Feeds double-escape often enough ("&lt;p&gt;", "&amp;#8217;") that a second pass is worth it.
+  if (text.includes('<')) text = stripTags(text);
+  text = decodeEntities(text);
   return text.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
 }

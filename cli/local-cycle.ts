@@ -1,0 +1,103 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Config } from '#shared/config/schema.ts';
+import type { AlertEmail } from '#shared/model.ts';
+import type { TopicPack } from '#shared/classify/topic-pack.ts';
+import { createClassifier } from '#shared/classify/classifier.ts';
+import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
+import { parseFeed } from '#shared/feed/parse-feed.ts';
+import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
+import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
+import { notifyStreamBatch } from '#shared/alerts/stream-batch.ts';
+import { topicTitlesFrom } from '#shared/alerts/topic-names.ts';
+import type { AlertPublisher } from '#shared/alerts/ports.ts';
+import { OutboxPublisher } from '#shared/local/outbox-publisher.ts';
+import { checkpointPathFor, createLocalStreamsClient, readStream } from '#shared/local/stream-reader.ts';
+import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
+import type { LocalStore } from './local-store.ts';
+import { formatCycle, formatFeedLine } from './print-cycle.ts';
+
+type Out = { write(chunk: string): unknown };
+
+export interface LocalCycleResult {
+  report: CycleReport;
+  emails: AlertEmail[];
+  /** Topics whose email could not be written; their items alert on the next run. */
+  failedTopics: string[];
+}
+
+/**
+ * One cycle on the embedded store, exactly as on AWS: the poll cycle writes matches; the
+ * inserts are then read back from DynamoDB Local's stream and handed to the same notifier the
+ * Lambda uses, with the outbox in place of SNS.
+ */
+export class LocalCycleRunner {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly classifier;
+
+  constructor(
+    private readonly local: LocalStore,
+    private readonly config: Config,
+    private readonly pack: TopicPack,
+    private readonly out: Out,
+  ) {
+    this.streams = createLocalStreamsClient(local.endpoint);
+    this.classifier = createClassifier(pack);
+  }
+
+  async run(now: () => Date = () => new Date()): Promise<LocalCycleResult> {
+    const report = await runPollCycle(this.config, {
+      store: this.local.store,
+      fetchFeed,
+      parseFeed,
+      classifier: this.classifier,
+      duplicateFinder: createDuplicateFinder,
+      now,
+    });
+    this.out.write(`${formatCycle(report, now())}\n\n`);
+    const { emails, failedTopics } = await this.sendAlerts();
+    return { report, emails, failedTopics };
+  }
+
+  private async sendAlerts(): Promise<{ emails: AlertEmail[]; failedTopics: string[] }> {
+    const described = await this.local.doc.send(new DescribeTableCommand({ TableName: this.local.tableName }));
+    const streamArn = described.Table?.LatestStreamArn;
+    if (!streamArn) throw new Error(`table ${this.local.tableName} has no stream`);
+    const read = await readStream({
+      client: this.streams,
+      streamArn,
+      checkpointPath: checkpointPathFor(this.local.dataDir),
+    });
+    const emails: AlertEmail[] = [];
+    const outbox = new OutboxPublisher({ dataDir: this.local.dataDir, out: this.out });
+    const publisher: AlertPublisher = {
+      publish: async (email) => {
+        await outbox.publish(email);
+        emails.push(email);
+      },
+    };
+    const result = await notifyStreamBatch(read.records, {
+      claims: new DynamoAlertClaims({ client: this.local.doc, tableName: this.local.tableName }),
+      publisher,
+      render: {
+        maxItems: this.config.alerts.maxItemsPerEmail,
+        topicTitle: topicTitlesFrom(this.pack),
+        queryUrl: this.config.alerts.queryUrl,
+      },
+    });
+    const failedTopics = result.report.failed.map((f) => f.topic);
+    // Claims make a re-read harmless; moving the checkpoint past a failed email would lose it.
+    if (failedTopics.length === 0) await read.commit();
+    if (emails.length === 0) this.out.write('  No alert emails: nothing new to report.\n');
+    for (const failed of result.report.failed) {
+      this.out.write(`  ✗ alert for ${failed.topic} not written: ${failed.error.message} (retried next run)\n`);
+    }
+    return { emails, failedTopics };
+  }
+
+  close(): void {
+    this.streams.destroy();
+  }
+}
+
+export { formatFeedLine };
