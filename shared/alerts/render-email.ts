@@ -48,23 +48,31 @@ function utcTime(iso: string): string {
 
 function safeLink(link: string | undefined): string | undefined {
   if (!link) return undefined;
+  if (link.length > MAX_LINK * 2) return undefined;
   const clean = cleanLine(link);
   if (clean.length > MAX_LINK || clean.includes(' ')) return undefined;
   return /^https?:\/\//i.test(clean) ? clean : undefined;
 }
 
+/**
+ * Cleans at most a few times the room a field gets: a feed can carry megabytes in one field,
+ * and cleaning all of it per email would cost seconds for nothing.
+ */
+const field = (text: string, max: number) => cutText(cleanLine(text.slice(0, max * 4 + 16)), max);
+
 function renderItem(n: number, match: Match, topic: TopicId): string {
-  const title = cutText(cleanLine(match.title) || '(no title)', MAX_TITLE);
-  const source = cutText(cleanLine(match.source) || 'unknown source', MAX_SOURCE);
+  const title = field(match.title, MAX_TITLE) || '(no title)';
+  const source = field(match.source, MAX_SOURCE) || 'unknown source';
   const lines = [`${n}. ${title}`, `   ${source} · ${utcTime(match.publishedAt)} · score ${topicScore(match, topic).toFixed(2)}`];
   const link = safeLink(match.link);
   if (link) lines.push(`   ${link}`);
   const evidence = (match.evidence[topic] ?? [])
-    .map((phrase) => cutText(cleanLine(phrase), MAX_EVIDENCE_PHRASE))
+    .slice(0, MAX_EVIDENCE_PHRASES * 2)
+    .map((phrase) => field(phrase, MAX_EVIDENCE_PHRASE))
     .filter(Boolean)
     .slice(0, MAX_EVIDENCE_PHRASES);
   if (evidence.length > 0) lines.push(`   Why: ${evidence.join('; ')}`);
-  const summary = cutText(cleanLine(match.summary), MAX_SUMMARY);
+  const summary = field(match.summary, MAX_SUMMARY);
   if (summary) lines.push(`   ${summary}`);
   return `${lines.join('\n')}\n`;
 }
@@ -82,7 +90,7 @@ export function queryPointer(topic: TopicId, since: string, queryUrl: string | u
  */
 export function renderAlertEmail(topic: TopicId, mode: AlertMode, matches: Match[], options: RenderOptions): AlertEmail {
   if (matches.length === 0) throw new Error(`no matches to render for topic ${topic}`);
-  const topicName = cleanLine((options.topicTitle ?? humaniseTopic)(topic)) || humaniseTopic(topic);
+  const topicName = field((options.topicTitle ?? humaniseTopic)(topic), 80) || humaniseTopic(topic);
   const ordered = [...matches].sort(byRelevance(topic));
   const since =
     options.since ??

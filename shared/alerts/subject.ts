@@ -22,9 +22,10 @@ export interface SubjectInput {
 
 /** `[fundwatch] Ukraine fund: 3 new — NATO allies back €100bn plan` (daily: `… daily: 3 new — …`). */
 export function renderSubject(input: SubjectInput): string {
-  const topic = cutText(cleanLine(input.topicName) || 'Topic', MAX_TOPIC_NAME_LENGTH);
+  // Slicing first keeps a megabyte headline from costing anything; only 99 units survive anyway.
+  const topic = cutText(cleanLine(input.topicName.slice(0, 400)) || 'Topic', MAX_TOPIC_NAME_LENGTH);
   const head = `[fundwatch] ${topic}${input.mode === 'daily' ? ' daily' : ''}: ${input.count} new`;
-  const title = cleanLine(input.leadTitle);
+  const title = cleanLine(input.leadTitle.slice(0, 400));
   const separator = ' — ';
   const room = MAX_SUBJECT_LENGTH - head.length - separator.length;
   const subject = title && room >= MIN_TITLE_LENGTH ? `${head}${separator}${cutText(title, room)}` : head;

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { renderAlertEmail } from '#shared/alerts/render-email.ts';
+import { aMatch } from '#tests/support/matches.ts';
+
+const topicTitle = (topic: string) => ({ 'ukraine-fund': 'Ukraine fund', 'nato-mission': 'NATO mission' })[topic] ?? topic;
+
+describe('alert email rendering', () => {
+  it('lists each match with title, source, UTC time, link, score and the evidence that decided', () => {
+    const email = renderAlertEmail(
+      'ukraine-fund',
+      'instant',
+      [
+        aMatch({
+          id: 'a',
+          title: 'NATO allies back €100bn plan',
+          source: 'Example News',
+          link: 'https://news.example.org/a',
+          publishedAt: '2024-04-03T09:12:00+02:00',
+          scores: { 'ukraine-fund': 0.876 },
+          evidence: { 'ukraine-fund': ['100 billion euro', 'five-year fund'] },
+        }),
+      ],
+      { maxItems: 20, topicTitle, queryUrl: 'https://api.example.org/' },
+    );
+    expect(email.subject).toBe('[fundwatch] Ukraine fund: 1 new — NATO allies back €100bn plan');
+    expect(email.topic).toBe('ukraine-fund');
+    expect(email.mode).toBe('instant');
+    expect(email.itemIds).toEqual(['a']);
+    expect(email.body).toContain('1. NATO allies back €100bn plan\n');
+    expect(email.body).toContain('   Example News · 2024-04-03 07:12 UTC · score 0.88\n');
+    expect(email.body).toContain('   https://news.example.org/a\n');
+    expect(email.body).toContain('   Why: 100 billion euro; five-year fund\n');
+    expect(email.body).toContain(
+      'All matches for this topic: https://api.example.org/updates?topic=ukraine-fund&since=2024-04-03T09%3A12%3A00%2B02%3A00',
+    );
+    expect(email.body).not.toMatch(/<[a-z]/i);
+  });
+
+  it('caps the list at maxItemsPerEmail with "…and N more" pointing to the query API', () => {
+    const matches = Array.from({ length: 25 }, (_, i) =>
+      aMatch({ id: `m${i}`, title: `Story ${i}`, score: i / 100, scores: { 'ukraine-fund': i / 100 } }),
+    );
+    const email = renderAlertEmail('ukraine-fund', 'daily', matches, {
+      maxItems: 20,
+      topicTitle,
+      queryUrl: 'https://api.example.org',
+      since: '2024-04-02T07:00:00.000Z',
+    });
+    expect(email.body.match(/^\d+\. /gm)).toHaveLength(20);
+    expect(email.body).toContain('…and 5 more: https://api.example.org/updates?topic=ukraine-fund&since=2024-04-02T07%3A00%3A00.000Z\n');
+    // The strongest matches are the ones listed; the subject leads with the strongest.
+    expect(email.body).toContain('1. Story 24\n');
+    expect(email.body).not.toContain('Story 4\n');
+    expect(email.subject).toBe('[fundwatch] Ukraine fund daily: 25 new — Story 24');
+    expect(email.itemIds).toHaveLength(25);
+  });
+
+  it('points to the CLI when no query API URL is configured', () => {
+    const email = renderAlertEmail('ukraine-fund', 'instant', [aMatch(), aMatch(), aMatch()], { maxItems: 1 });
+    expect(email.body).toContain('…and 2 more: fundwatch query --topic ukraine-fund --since 2024-04-03T09:00:00.000Z\n');
+  });
+
+  it('stays within the byte budget however long and hostile the fields are', () => {
+    const huge = 'Ω🇺🇦 ' + 'x'.repeat(200_000);
+    const matches = Array.from({ length: 100 }, (_, i) =>
+      aMatch({
+        id: `h${i}`,
+        title: `${huge}\r\nSubject: forged`,
+        summary: huge,
+        source: huge,
+        link: `https://example.org/${'p'.repeat(5000)}`,
+        evidence: { 'ukraine-fund': Array.from({ length: 50 }, () => huge) },
+      }),
+    );
+    const email = renderAlertEmail('ukraine-fund', 'daily', matches, { maxItems: 100, maxBodyBytes: 20_000 });
+    expect(Buffer.byteLength(email.body)).toBeLessThanOrEqual(20_000);
+    expect(email.body).toMatch(/…and \d+ more: /);
+    expect(email.body).not.toContain('\r');
+    expect(email.body).not.toContain('\nSubject: forged');
+    expect(email.body).not.toContain('p'.repeat(2500));
+    const defaults = renderAlertEmail('ukraine-fund', 'daily', matches, { maxItems: 100 });
+    expect(Buffer.byteLength(defaults.body)).toBeLessThan(256 * 1024 - 2048);
+    expect(defaults.subject.length).toBeLessThan(100);
+  });
+
+  it('shows only http(s) links', () => {
+    const email = renderAlertEmail('ukraine-fund', 'instant', [aMatch({ link: 'javascript:alert(1)' })], { maxItems: 5 });
+    expect(email.body).not.toContain('javascript:');
+  });
+
+  it('refuses to render an empty email', () => {
+    expect(() => renderAlertEmail('ukraine-fund', 'instant', [], { maxItems: 5 })).toThrow(/no matches/);
+  });
+});
