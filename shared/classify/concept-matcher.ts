@@ -1,0 +1,276 @@
+import { MIN_PLURAL_BASE, isCapitalised, parseTermWord, type TokenPattern } from './morphology.ts';
+import { tokenize, type TokenBuffer } from './tokenize.ts';
+
+/**
+ * Finds which concepts an item mentions. Everything is compiled once: every distinct word
+ * pattern of every term gets an id, exact words and stems sit in one character trie, compound
+ * tails in a trie of reversed words, and each term is listed under its first pattern. Matching
+ * walks each token through the tries once, then checks the few terms that start there.
+ */
+
+export interface ConceptDefinition {
+  id: string;
+  /** Terms by language code; "any" holds names and acronyms used in every language. */
+  terms: Record<string, string[]>;
+  implies: string[];
+}
+
+export const ANY_LANGUAGE = 'any';
+
+/** Splits a pack term into word patterns, or explains why it cannot be matched. */
+export function parseTerm(term: string): TokenPattern[] | string {
+  const patterns: TokenPattern[] = [];
+  for (const chunk of term.trim().split(/\s+/)) {
+    const prefix = chunk.length > 1 && chunk.endsWith('*');
+    const suffix = chunk.length > 1 && chunk.startsWith('*');
+    const core = chunk.slice(suffix ? 1 : 0, prefix ? -1 : undefined);
+    const words = tokenize(core);
+    if (words.length === 0) return `"${term}" has no letters or digits to match`;
+    const caseSensitive = isCapitalised(core);
+    // In "nato-chef*" the stem mark belongs to the last word, in "*nato-gipfel" the tail mark to the first.
+    for (const [i, w] of words.entries()) {
+      const stemHere = prefix && i === words.length - 1;
+      const tailHere = suffix && i === 0;
+      const marked = stemHere ? `${w.raw}*` : tailHere ? `*${w.raw}` : w.raw;
+      const pattern = parseTermWord(marked, caseSensitive);
+      if (pattern.kind !== 'exact' && pattern.text.length < 3) return `"${chunk}": stems and tails need at least 3 letters`;
+      patterns.push(pattern);
+    }
+  }
+  return patterns;
+}
+
+class TrieNode {
+  readonly next = new Map<number, TrieNode>();
+  exact: number[] = [];
+  plural: number[] = [];
+  stem: number[] = [];
+}
+
+interface CompiledTerm {
+  concept: number;
+  languages: number;
+  patterns: Int32Array;
+  text: string;
+}
+
+/** Per-item results, reused between items. `first*` are token indexes of the first mention. */
+export class ConceptHits {
+  readonly firstToken: Int32Array;
+  readonly lastToken: Int32Array;
+  /** The concept whose mention implied this one, or -1 for a direct mention. */
+  readonly impliedBy: Int32Array;
+  readonly term: Int32Array;
+
+  constructor(size: number) {
+    this.firstToken = new Int32Array(size).fill(-1);
+    this.lastToken = new Int32Array(size);
+    this.impliedBy = new Int32Array(size);
+    this.term = new Int32Array(size);
+  }
+
+  has(concept: number): boolean {
+    return this.firstToken[concept] !== -1;
+  }
+
+  clear(): void {
+    this.firstToken.fill(-1);
+  }
+}
+
+export class ConceptMatcher {
+  readonly conceptIds: readonly string[];
+  readonly languages: readonly string[];
+  private readonly conceptIndex = new Map<string, number>();
+  private readonly patternIds = new Map<string, number>();
+  private readonly caseSensitive: boolean[] = [];
+  private readonly forward = new TrieNode();
+  private readonly backward = new TrieNode();
+  private readonly terms: CompiledTerm[] = [];
+  private termsByFirst: number[][] = [];
+  private readonly implications: Int32Array[];
+  // Scratch space for one item: the pattern ids each token matched, as a flat list.
+  private tokenPatterns = new Int32Array(1024);
+  private tokenPatternStart = new Int32Array(257);
+
+  constructor(concepts: readonly ConceptDefinition[]) {
+    this.conceptIds = concepts.map((c) => c.id);
+    concepts.forEach((c, i) => this.conceptIndex.set(c.id, i));
+    const languages = new Set<string>();
+    for (const c of concepts) for (const lang of Object.keys(c.terms)) if (lang !== ANY_LANGUAGE) languages.add(lang);
+    this.languages = [...languages].sort();
+    concepts.forEach((c, i) => {
+      for (const [lang, terms] of Object.entries(c.terms)) {
+        const mask = lang === ANY_LANGUAGE ? this.allLanguages() : 1 << this.languages.indexOf(lang);
+        for (const term of terms) this.addTerm(i, mask, term);
+      }
+    });
+    this.implications = concepts.map((c) => Int32Array.from(this.closure(c.id, concepts)));
+  }
+
+  indexOf(concept: string): number {
+    return this.conceptIndex.get(concept) ?? -1;
+  }
+
+  termText(term: number): string {
+    return this.terms[term]?.text ?? '';
+  }
+
+  /** Languages whose terms apply to an item: its own plus "any"; all of them when it has none we know. */
+  languageMask(lang: string | undefined): number {
+    const base = lang ? lang.toLowerCase().slice(0, 2) : '';
+    const i = this.languages.indexOf(base);
+    return i === -1 ? this.allLanguages() : 1 << i;
+  }
+
+  newHits(): ConceptHits {
+    return new ConceptHits(this.conceptIds.length);
+  }
+
+  match(tokens: TokenBuffer, languageMask: number, hits: ConceptHits): void {
+    hits.clear();
+    this.collectTokenPatterns(tokens);
+    const starts = this.tokenPatternStart;
+    const patterns = this.tokenPatterns;
+    for (let i = 0; i < tokens.count; i++) {
+      for (let p = starts[i]!; p < starts[i + 1]!; p++) {
+        const candidates = this.termsByFirst[patterns[p]!];
+        if (candidates === undefined) continue;
+        for (const t of candidates) {
+          const term = this.terms[t]!;
+          if ((term.languages & languageMask) === 0) continue;
+          const last = i + term.patterns.length - 1;
+          if (last >= tokens.count || !this.restMatches(term.patterns, i)) continue;
+          this.record(hits, term.concept, i, last, t, -1);
+        }
+      }
+    }
+  }
+
+  private record(hits: ConceptHits, concept: number, first: number, last: number, term: number, impliedBy: number): void {
+    const known = hits.firstToken[concept] !== -1;
+    if (known && (impliedBy !== -1 || hits.impliedBy[concept] === -1)) return;
+    hits.firstToken[concept] = first;
+    hits.lastToken[concept] = last;
+    hits.term[concept] = term;
+    hits.impliedBy[concept] = impliedBy;
+    if (impliedBy !== -1) return;
+    for (const implied of this.implications[concept]!) this.record(hits, implied, first, last, term, concept);
+  }
+
+  private restMatches(termPatterns: Int32Array, at: number): boolean {
+    const starts = this.tokenPatternStart;
+    for (let j = 1; j < termPatterns.length; j++) {
+      const wanted = termPatterns[j]!;
+      let found = false;
+      for (let p = starts[at + j]!; p < starts[at + j + 1]!; p++) {
+        if (this.tokenPatterns[p] === wanted) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
+  private collectTokenPatterns(tokens: TokenBuffer): void {
+    if (this.tokenPatternStart.length < tokens.count + 1) this.tokenPatternStart = new Int32Array(tokens.count * 2 + 1);
+    let n = 0;
+    for (let i = 0; i < tokens.count; i++) {
+      this.tokenPatternStart[i] = n;
+      const word = tokens.words[i]!;
+      const capitalised = tokens.capitalised[i] === 1;
+      const len = word.length;
+      let node: TrieNode | undefined = this.forward;
+      for (let k = 0; node !== undefined && k <= len; k++) {
+        if (k > 0) n = this.push(n, node.stem, capitalised);
+        if (k === len) n = this.push(n, node.exact, capitalised);
+        else if (k === len - 1 && word.charCodeAt(len - 1) === 115) n = this.push(n, node.plural, capitalised);
+        else if (k === len - 2 && word.endsWith('es')) n = this.push(n, node.plural, capitalised);
+        if (k < len) node = node.next.get(word.charCodeAt(k));
+      }
+      node = this.backward;
+      for (let k = len - 1; k >= 0; k--) {
+        node = node.next.get(word.charCodeAt(k));
+        if (node === undefined) break;
+        n = this.push(n, node.stem, capitalised);
+      }
+    }
+    this.tokenPatternStart[tokens.count] = n;
+  }
+
+  private push(n: number, ids: number[], capitalised: boolean): number {
+    for (const id of ids) {
+      if (this.caseSensitive[id] && !capitalised) continue;
+      if (n === this.tokenPatterns.length) {
+        const bigger = new Int32Array(n * 2);
+        bigger.set(this.tokenPatterns);
+        this.tokenPatterns = bigger;
+      }
+      this.tokenPatterns[n++] = id;
+    }
+    return n;
+  }
+
+  private allLanguages(): number {
+    return (1 << this.languages.length) - 1 || 1;
+  }
+
+  private addTerm(concept: number, languages: number, term: string): void {
+    const parsed = parseTerm(term);
+    if (typeof parsed === 'string') throw new Error(parsed);
+    const ids = parsed.map((p) => this.patternId(p));
+    const index = this.terms.length;
+    this.terms.push({ concept, languages, patterns: Int32Array.from(ids), text: term });
+    (this.termsByFirst[ids[0]!] ??= []).push(index);
+  }
+
+  private patternId(pattern: TokenPattern): number {
+    const key = `${pattern.kind}\u0000${pattern.caseSensitive ? 'C' : 'c'}\u0000${pattern.text}`;
+    const known = this.patternIds.get(key);
+    if (known !== undefined) return known;
+    const id = this.patternIds.size;
+    this.patternIds.set(key, id);
+    this.caseSensitive[id] = pattern.caseSensitive;
+    this.insert(pattern, id);
+    return id;
+  }
+
+  private insert(pattern: TokenPattern, id: number): void {
+    const text = pattern.text;
+    const reversed = pattern.kind === 'suffix';
+    let node = reversed ? this.backward : this.forward;
+    for (let k = 0; k < text.length; k++) {
+      const code = text.charCodeAt(reversed ? text.length - 1 - k : k);
+      let child = node.next.get(code);
+      if (child === undefined) {
+        child = new TrieNode();
+        node.next.set(code, child);
+      }
+      node = child;
+    }
+    if (pattern.kind === 'exact') {
+      node.exact.push(id);
+      if (text.length >= MIN_PLURAL_BASE && !pattern.caseSensitive && /^[a-z]+$/.test(text)) node.plural.push(id);
+    } else {
+      node.stem.push(id);
+    }
+  }
+
+  private closure(start: string, concepts: readonly ConceptDefinition[]): number[] {
+    const seen = new Set<string>([start]);
+    const queue = [start];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      for (const next of concepts[this.indexOf(id)]?.implies ?? []) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    seen.delete(start);
+    return [...seen].map((id) => this.indexOf(id)).filter((i) => i !== -1);
+  }
+}

@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import builtInPack from '../topics/default-pack.json' with { type: 'json' };
+import { ANY_LANGUAGE, parseTerm } from './concept-matcher.ts';
+
+/**
+ * A topic pack is the classifier's knowledge as data: concepts (terms per language) and, per
+ * topic, the rules that combine concepts and the vetoes that overrule them. Operators add a
+ * topic or a term by editing JSON; nothing here knows about any particular topic.
+ */
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case id such as "ukraine-fund"');
+/** "nato|allies" means either concept; "@ukraine-fund" means that topic was labelled. */
+const condition = z.string().regex(/^@?[a-z0-9][a-z0-9-]*(\|@?[a-z0-9][a-z0-9-]*)*$/, 'expected concept ids joined by "|", e.g. "nato|allies"');
+const language = z.string().regex(/^([a-z]{2}|any)$/, 'expected a two-letter language code or "any"');
+
+const conceptSchema = z.strictObject({
+  note: z.string().optional(),
+  implies: z.array(id).default([]),
+  terms: z.record(language, z.array(z.string().trim().min(1, 'expected a non-empty term')).min(1, 'expected at least one term')),
+});
+
+const ruleSchema = z.strictObject({
+  id,
+  note: z.string().optional(),
+  weight: z.number().gt(0, 'expected a weight above 0').max(1, 'expected a weight of at most 1'),
+  all: z.array(condition).min(1, 'expected at least one condition'),
+  none: z.array(condition).default([]),
+});
+
+const vetoSchema = z.strictObject({
+  id,
+  note: z.string().optional(),
+  when: z.array(condition).min(1, 'expected at least one condition'),
+  unless: z.array(condition).default([]),
+});
+
+const topicSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  threshold: z.number().gt(0).max(1).default(0.5),
+  rules: z.array(ruleSchema).min(1, 'expected at least one rule'),
+  vetoes: z.array(vetoSchema).default([]),
+});
+
+const packSchema = z.strictObject({
+  version: z.literal(1, 'expected version 1'),
+  id,
+  description: z.string().optional(),
+  /** Multiplies a vetoed topic's score, so a veto shows as a near miss rather than vanishing. */
+  vetoFactor: z.number().min(0).max(1).default(0.25),
+  concepts: z.record(id, conceptSchema),
+  topics: z.array(topicSchema).min(1, 'expected at least one topic'),
+});
+
+export type TopicPack = z.infer<typeof packSchema>;
+export type TopicDefinition = TopicPack['topics'][number];
+export type RuleDefinition = TopicDefinition['rules'][number];
+export type VetoDefinition = TopicDefinition['vetoes'][number];
+
+export class TopicPackError extends Error {
+  override readonly name = 'TopicPackError';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source} is not a valid topic pack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type PathKey = PropertyKey;
+
+function jsonPath(path: readonly PathKey[]): string {
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === 'number') return `${acc}[${key}]`;
+    const name = String(key);
+    return /^[A-Za-z_$][\w$]*$/.test(name) ? `${acc}.${name}` : `${acc}[${JSON.stringify(name)}]`;
+  }, '$');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `${jsonPath(issue.path)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return `${jsonPath(issue.path)}: ${issue.message}`;
+}
+
+/** Checks what a schema cannot: references between concepts and topics, and that every term can match. */
+function crossCheck(pack: TopicPack): string[] {
+  const problems: string[] = [];
+  const concepts = new Set(Object.keys(pack.concepts));
+  for (const [conceptId, concept] of Object.entries(pack.concepts)) {
+    concept.implies.forEach((implied, i) => {
+      if (!concepts.has(implied)) problems.push(`${jsonPath(['concepts', conceptId, 'implies', i])}: unknown concept "${implied}"`);
+    });
+    for (const [lang, terms] of Object.entries(concept.terms)) {
+      terms.forEach((term, i) => {
+        const parsed = parseTerm(term);
+        if (typeof parsed === 'string') problems.push(`${jsonPath(['concepts', conceptId, 'terms', lang, i])}: ${parsed}`);
+      });
+    }
+  }
+  const earlierTopics = new Set<string>();
+  pack.topics.forEach((topic, t) => {
+    if (earlierTopics.has(topic.id)) problems.push(`${jsonPath(['topics', t, 'id'])}: duplicate topic "${topic.id}"`);
+    const checkConditions = (conditions: string[], path: PathKey[]) => {
+      conditions.forEach((cond, c) => {
+        for (const alternative of cond.split('|')) {
+          const where = jsonPath([...path, c]);
+          if (alternative.startsWith('@')) {
+            const ref = alternative.slice(1);
+            if (!earlierTopics.has(ref)) problems.push(`${where}: "${alternative}" must name a topic listed before "${topic.id}"`);
+          } else if (!concepts.has(alternative)) {
+            problems.push(`${where}: unknown concept "${alternative}"`);
+          }
+        }
+      });
+    };
+    topic.rules.forEach((rule, r) => {
+      checkConditions(rule.all, ['topics', t, 'rules', r, 'all']);
+      checkConditions(rule.none, ['topics', t, 'rules', r, 'none']);
+    });
+    topic.vetoes.forEach((veto, v) => {
+      checkConditions(veto.when, ['topics', t, 'vetoes', v, 'when']);
+      checkConditions(veto.unless, ['topics', t, 'vetoes', v, 'unless']);
+    });
+    earlierTopics.add(topic.id);
+  });
+  return problems;
+}
+
+/** Validates an already-parsed pack; `source` names it in errors. */
+export function parseTopicPack(value: unknown, source = 'topic pack'): TopicPack {
+  const result = packSchema.safeParse(value);
+  if (!result.success) throw new TopicPackError(source, result.error.issues.map(describeIssue));
+  const problems = crossCheck(result.data);
+  if (problems.length > 0) throw new TopicPackError(source, problems);
+  return result.data;
+}
+
+let defaultPack: TopicPack | undefined;
+
+export function defaultTopicPack(): TopicPack {
+  defaultPack ??= parseTopicPack(builtInPack, 'built-in topic pack');
+  return defaultPack;
+}
+
+/** `"default"` is the pack bundled with the code; anything else is a path to a JSON pack. */
+export async function loadTopicPack(pathOrDefault: string): Promise<TopicPack> {
+  if (pathOrDefault === 'default') return defaultTopicPack();
+  let text: string;
+  try {
+    text = await readFile(pathOrDefault, 'utf8');
+  } catch (err) {
+    throw new TopicPackError(pathOrDefault, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new TopicPackError(pathOrDefault, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  return parseTopicPack(value, pathOrDefault);
+}
+
+export { ANY_LANGUAGE };
