@@ -1,6 +1,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { loadConfig } from '#shared/config/load.ts';
+import { loadTopicPack } from '#shared/classify/topic-pack.ts';
+import { ConfigError, loadConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { FundwatchStack } from './fundwatch-stack.ts';
 import { STACK_NAME } from './outputs.ts';
@@ -13,16 +14,23 @@ export interface DeployInputs {
 }
 
 /**
- * Reads and validates what gets compiled into the bundles: the config file and, when it names
- * one, the topic pack. A bad file throws its ConfigError/TopicPackError, which fails the synth.
+ * Reads and validates what gets compiled into the bundles: the config file and its topic pack
+ * (the built-in one or the operator's file), and checks that every subscribed topic exists in
+ * that pack, since a misspelt topic would silently never send mail. A bad file throws its
+ * ConfigError/TopicPackError, which fails the synth instead of every function's cold start.
  */
 export async function loadDeployInputs(configPath: string): Promise<DeployInputs> {
   const config = await loadConfig(configPath);
-  if (config.topicPack === 'default') return { config };
-  // Loaded only when named, so the default deploy does not depend on the pack loader.
-  const { loadTopicPack } = await import('#shared/classify/topic-pack.ts');
   const pack = await loadTopicPack(config.topicPack);
-  return { config, topicPackJson: JSON.stringify(pack) };
+  const known = new Set(pack.topics.map((topic) => topic.id));
+  const problems = config.subscriptions.flatMap((subscription, i) =>
+    subscription.topics.flatMap((topic, j) =>
+      known.has(topic) ? [] : [`$.subscriptions[${i}].topics[${j}]: unknown topic "${topic}" (the topic pack has ${[...known].join(', ')})`],
+    ),
+  );
+  if (problems.length > 0) throw new ConfigError(configPath, problems);
+  // The built-in pack is compiled in by its import; only an operator's pack needs the define.
+  return config.topicPack === 'default' ? { config } : { config, topicPackJson: JSON.stringify(pack) };
 }
 
 export interface FundwatchAppOptions extends DeployInputs {
