@@ -100,7 +100,7 @@ describe('cdk-nag acknowledgements', () => {
     } finally {
       spy.mockRestore();
     }
-    const stale = acknowledged.filter((ack) => !bare.some((f) => f.rule === ack.rule && f.path.startsWith(`${ack.path}/`)));
+    const stale = acknowledged.filter((ack) => !bare.some((f) => f.rule === ack.rule && (f.path ?? "").startsWith(`${ack.path}/`)));
     expect(stale).toEqual([]);
   });
 });
