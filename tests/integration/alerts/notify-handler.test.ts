@@ -12,6 +12,7 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createHandler } from '#functions/notify.ts';
 import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
+import type { AlertClaims } from '#shared/alerts/ports.ts';
 import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { SnsAlertPublisher } from '#shared/alerts/sns-publisher.ts';
 import { checkpointPathFor, createLocalStreamsClient, readStream } from '#shared/local/stream-reader.ts';
@@ -49,7 +50,7 @@ interface Fixture {
   store(matches: Match[]): Promise<DynamoDBRecord[]>;
 }
 
-async function fixture(claimsOverride?: (claims: DynamoAlertClaims) => DynamoAlertClaims): Promise<Fixture> {
+async function fixture(claimsOverride?: (claims: DynamoAlertClaims) => AlertClaims): Promise<Fixture> {
   const table = await createTestTable('notify');
   const streams = createLocalStreamsClient(table.endpoint);
   streamsClients.push(streams);
