@@ -4,6 +4,8 @@ import { queryCommand } from './commands/query.ts';
 import { serveCommand } from './commands/serve.ts';
 import { runCommand } from './commands/run.ts';
 import { demoCommand } from './commands/demo.ts';
+import { classifyCommand } from './commands/classify.ts';
+import { evalCommand } from './commands/eval.ts';
 
 /**
  * `fundwatch`: every subcommand lives in its own module under cli/commands and exports a
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   program.addCommand(runCommand());
   program.addCommand(queryCommand());
   program.addCommand(serveCommand());
+  program.addCommand(classifyCommand());
+  program.addCommand(evalCommand());
   return program;
 }
 
