@@ -6,6 +6,7 @@ import { runCommand } from './commands/run.ts';
 import { demoCommand } from './commands/demo.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { evalCommand } from './commands/eval.ts';
+import { subscribeCommands } from './commands/subscribe.ts';
 
 /**
  * `fundwatch`: every subcommand lives in its own module under cli/commands and exports a
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(classifyCommand());
   program.addCommand(evalCommand());
+  for (const command of subscribeCommands()) program.addCommand(command);
   return program;
 }
 
