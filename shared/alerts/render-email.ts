@@ -103,12 +103,13 @@ export function renderAlertEmail(topic: TopicId, mode: AlertMode, matches: Match
       ? `${topicName}: daily digest, ${ordered.length} new ${ordered.length === 1 ? 'match' : 'matches'} in the last 24 hours\n\n`
       : `${topicName}: ${ordered.length} new ${ordered.length === 1 ? 'match' : 'matches'}\n\n`;
   const footer =
-    `\nAll matches for this topic: ${pointer}\n` +
     `--\nfundwatch ${mode === 'daily' ? 'daily digest' : 'instant alert'} for topic "${topic}". ` +
-    `To stop these emails, use the unsubscribe link below.\n`;
-  const moreLine = (n: number) => `…and ${n} more: ${pointer}\n`;
-  // Reserve room for the longest "and N more" line so adding an item can never push it out.
-  const reserved = utf8Bytes(heading) + utf8Bytes(footer) + utf8Bytes(moreLine(ordered.length)) + 1;
+    `To change or stop these emails, ask whoever runs fundwatch, or use the unsubscribe link SNS adds below.\n`;
+  const moreLine = (n: number) => `…and ${n} more: ${pointer}\n\n`;
+  const allLine = `All matches for this topic: ${pointer}\n\n`;
+  // Reserve room for the longest closing line so adding an item can never push it out.
+  const reserved =
+    utf8Bytes(heading) + utf8Bytes(footer) + Math.max(utf8Bytes(moreLine(ordered.length)), utf8Bytes(allLine)) + 1;
 
   const items: string[] = [];
   let used = reserved;
@@ -125,7 +126,7 @@ export function renderAlertEmail(topic: TopicId, mode: AlertMode, matches: Match
     items.push(cutToBytes(renderItem(1, ordered[0]!, topic), Math.max(0, budget - reserved)) + '\n');
   }
   const rest = ordered.length - items.length;
-  const body = cutToBytes(`${heading}${items.join('')}${rest > 0 ? moreLine(rest) : ''}${footer}`, budget);
+  const body = cutToBytes(`${heading}${items.join('')}${rest > 0 ? moreLine(rest) : allLine}${footer}`, budget);
 
   return {
     topic,

@@ -10,6 +10,7 @@ import { createHandler } from '#functions/digest.ts';
 import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
 import { DynamoTopicReader } from '#shared/alerts/dynamo-topic-reader.ts';
 import { SnsAlertPublisher } from '#shared/alerts/sns-publisher.ts';
+import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 
@@ -21,12 +22,15 @@ const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].in
 const topicOf = (input: PublishCommandInput) => input.MessageAttributes?.topic?.StringValue;
 
 let table: TestTable;
+/** Rows dated 2024 with a long retention, so DynamoDB Local's TTL sweeper leaves them alone. */
+let store: DynamoStore;
 let commands: string[];
 let now: Date;
 let digest: (event?: unknown) => Promise<unknown>;
 
 beforeAll(async () => {
   table = await createTestTable('digest');
+  store = new DynamoStore({ client: table.doc, tableName: table.tableName, retentionDays: 36_500 });
   // Every call the digest makes goes through here, so the test can see it never Scans.
   commands = [];
   const recording = {
@@ -62,7 +66,7 @@ beforeAll(async () => {
     aMatch({ id: 'tomorrow', title: 'Stored after the digest ran', ...at('2024-04-04T07:20:00.000Z', '2024-04-04T07:30:00.000Z') }),
     aMatch({ id: 'mission-1', title: 'NATO mission takes shape', topics: ['nato-mission'], ...at('2024-04-03T15:00:00.000Z', '2024-04-03T15:02:00.000Z') }),
   ]) {
-    await table.store.putMatch(match);
+    await store.putMatch(match);
   }
 });
 
@@ -106,8 +110,8 @@ describe('daily digest', () => {
   });
 
   it('fails the invocation when a topic could not be sent, and the retry sends only that topic', async () => {
-    await table.store.putMatch(aMatch({ id: 'd3-fund', ...{ publishedAt: '2024-04-05T09:00:00.000Z', storedAt: '2024-04-05T09:01:00.000Z' } }));
-    await table.store.putMatch(
+    await store.putMatch(aMatch({ id: 'd3-fund', ...{ publishedAt: '2024-04-05T09:00:00.000Z', storedAt: '2024-04-05T09:01:00.000Z' } }));
+    await store.putMatch(
       aMatch({ id: 'd3-mission', topics: ['nato-mission'], publishedAt: '2024-04-05T10:00:00.000Z', storedAt: '2024-04-05T10:01:00.000Z' }),
     );
     now = new Date('2024-04-06T07:00:00.000Z');
