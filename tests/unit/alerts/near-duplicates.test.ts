@@ -79,6 +79,19 @@ describe('near-duplicate finder', () => {
     expect(finder.firstReportOf(copy)).toBe('wire-1');
   });
 
+  it('links a short re-post with both an edited headline and an extra sentence', () => {
+    const summary = 'Generally the summary is short. Allies debate the fund at Brussels meeting with Hungary objecting strongly.';
+    const first = aMatch({ id: 'short-1', title: 'NATO weighs 100-billion-euro fund for Ukraine', summary });
+    const repost = aMatch({
+      id: 'short-2',
+      title: 'Allies argue over Ukraine fund plan in Brussels',
+      summary: `${summary} Ministers meet again in June to continue talks on the plan.`,
+    });
+    const s = similarity(shingles(first.title, first.summary), shingles(repost.title, repost.summary));
+    expect(s.jaccard).toBeLessThan(0.4);
+    expect(createDuplicateFinder([first], { windowHours: 72 }).firstReportOf(repost)).toBe('short-1');
+  });
+
   it('links no two of ten distinct stories on the same topic', () => {
     const links = runCycle([], distinctMatches);
     expect([...links.values()].filter(Boolean)).toEqual([]);
