@@ -17,6 +17,9 @@ export interface ConceptDefinition {
 
 export const ANY_LANGUAGE = 'any';
 
+const WORD_CACHE_LIMIT = 50_000;
+const NO_PATTERNS: readonly number[] = [];
+
 /** Splits a pack term into word patterns, or explains why it cannot be matched. */
 export function parseTerm(term: string): TokenPattern[] | string {
   const patterns: TokenPattern[] = [];
@@ -92,6 +95,7 @@ export class ConceptMatcher {
   // Scratch space for one item: the pattern ids each token matched, as a flat list.
   private tokenPatterns = new Int32Array(1024);
   private tokenPatternStart = new Int32Array(257);
+  private readonly wordCache = new Map<string, readonly number[]>();
 
   constructor(concepts: readonly ConceptDefinition[]) {
     this.conceptIds = concepts.map((c) => c.id);
@@ -179,28 +183,38 @@ export class ConceptMatcher {
     let n = 0;
     for (let i = 0; i < tokens.count; i++) {
       this.tokenPatternStart[i] = n;
-      const word = tokens.words[i]!;
-      const capitalised = tokens.capitalised[i] === 1;
-      const len = word.length;
-      let node: TrieNode | undefined = this.forward;
-      for (let k = 0; node !== undefined && k <= len; k++) {
-        if (k > 0) n = this.push(n, node.stem, capitalised);
-        if (k === len) n = this.push(n, node.exact, capitalised);
-        else if (k === len - 1 && word.charCodeAt(len - 1) === 115) n = this.push(n, node.plural, capitalised);
-        else if (k === len - 2 && word.endsWith('es')) n = this.push(n, node.plural, capitalised);
-        if (k < len) node = node.next.get(word.charCodeAt(k));
-      }
-      node = this.backward;
-      for (let k = len - 1; k >= 0; k--) {
-        node = node.next.get(word.charCodeAt(k));
-        if (node === undefined) break;
-        n = this.push(n, node.stem, capitalised);
-      }
+      n = this.push(n, this.patternsOf(tokens.words[i]!), tokens.capitalised[i] === 1);
     }
     this.tokenPatternStart[tokens.count] = n;
   }
 
-  private push(n: number, ids: number[], capitalised: boolean): number {
+  /** News vocabulary repeats, so each word's trie walk is remembered (bounded, reset when full). */
+  private patternsOf(word: string): readonly number[] {
+    const known = this.wordCache.get(word);
+    if (known !== undefined) return known;
+    if (this.wordCache.size >= WORD_CACHE_LIMIT) this.wordCache.clear();
+    const found: number[] = [];
+    const len = word.length;
+    let node: TrieNode | undefined = this.forward;
+    for (let k = 0; node !== undefined && k <= len; k++) {
+      if (k > 0) found.push(...node.stem);
+      if (k === len) found.push(...node.exact);
+      else if (k === len - 1 && word.charCodeAt(len - 1) === 115) found.push(...node.plural);
+      else if (k === len - 2 && word.endsWith('es')) found.push(...node.plural);
+      if (k < len) node = node.next.get(word.charCodeAt(k));
+    }
+    node = this.backward;
+    for (let k = len - 1; k >= 0; k--) {
+      node = node.next.get(word.charCodeAt(k));
+      if (node === undefined) break;
+      found.push(...node.stem);
+    }
+    const ids = found.length === 0 ? NO_PATTERNS : found;
+    this.wordCache.set(word, ids);
+    return ids;
+  }
+
+  private push(n: number, ids: readonly number[], capitalised: boolean): number {
     for (const id of ids) {
       if (this.caseSensitive[id] && !capitalised) continue;
       if (n === this.tokenPatterns.length) {

@@ -1,14 +1,15 @@
-import type { Config } from '#shared/config/schema.ts';
-import { loadTopicPack, parseTopicPack, type TopicPack } from './topic-pack.ts';
+import { parseCompiledJson } from '#shared/config/runtime.ts';
+import type { TopicPack } from './topic-pack.ts';
 
 /**
- * The topic pack a Lambda uses: the built-in one, or an operator's pack that the stack's
- * bundling compiled in as `process.env.FUNDWATCH_TOPIC_PACK` (there is no config file to read
- * beside a Lambda bundle).
+ * The topic pack a Lambda uses: compiled into the bundle by the stack as
+ * `process.env.FUNDWATCH_TOPIC_PACK`, validated at synth (the built-in pack or an operator's),
+ * so the function neither reads files nor carries the pack's schema validator.
  */
-export async function loadRuntimeTopicPack(config: Config): Promise<TopicPack> {
-  if (config.topicPack === 'default') return loadTopicPack('default');
-  const json = process.env.FUNDWATCH_TOPIC_PACK;
-  if (!json) return loadTopicPack(config.topicPack);
-  return parseTopicPack(JSON.parse(json), `FUNDWATCH_TOPIC_PACK (${config.topicPack})`);
+export function compiledTopicPack(): TopicPack {
+  const pack = parseCompiledJson('FUNDWATCH_TOPIC_PACK', process.env.FUNDWATCH_TOPIC_PACK) as TopicPack;
+  if (!Array.isArray(pack.topics) || typeof pack.concepts !== 'object') {
+    throw new Error('FUNDWATCH_TOPIC_PACK is not a validated topic pack: build the function with the stack (cdk synth)');
+  }
+  return pack;
 }
