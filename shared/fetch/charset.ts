@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import { textDecoderFor } from '#shared/fetch/text-decoder.ts';
 
 /**
  * Turns feed bytes into text. Precedence, as browsers do it: a byte order mark, then the
@@ -23,9 +23,6 @@ const BOMS: ReadonlyArray<{ bytes: readonly number[]; charset: string }> = [
   { bytes: [0xfe, 0xff], charset: 'utf-16be' },
 ];
 
-/** iconv-lite also "decodes" these, but they are not text encodings a feed can declare. */
-const NOT_CHARSETS: ReadonlySet<string> = new Set(['base64', 'hex', 'base64url']);
-
 export function charsetFromContentType(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;
   const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType);
@@ -46,7 +43,7 @@ export function charsetFromXmlProlog(bytes: Uint8Array): string | undefined {
   if (bytes[0] === 0x3c && bytes[1] === 0x00 && bytes[2] === 0x3f && bytes[3] === 0x00) {
     head = Buffer.from(bytes.subarray(0, 512)).toString('utf16le');
   } else if (bytes[0] === 0x00 && bytes[1] === 0x3c && bytes[2] === 0x00 && bytes[3] === 0x3f) {
-    head = iconv.decode(Buffer.from(bytes.subarray(0, 512)), 'utf-16be');
+    head = new TextDecoder('utf-16be').decode(bytes.subarray(0, 512));
   } else {
     head = Buffer.from(bytes.subarray(0, 256)).toString('latin1');
   }
@@ -54,14 +51,10 @@ export function charsetFromXmlProlog(bytes: Uint8Array): string | undefined {
   return prolog?.[1]?.toLowerCase();
 }
 
-function usable(label: string): boolean {
-  return !NOT_CHARSETS.has(label) && iconv.encodingExists(label);
-}
-
 export function decodeBody(bytes: Buffer, contentType: string | undefined): DecodedBody {
   const bom = sniffBom(bytes);
   if (bom) {
-    const text = iconv.decode(bytes.subarray(bom.length), bom.charset, { stripBOM: false });
+    const text = textDecoderFor(bom.charset, bytes)!.decode(bytes.subarray(bom.length));
     return { text, charset: bom.charset, source: 'bom' };
   }
 
@@ -72,14 +65,15 @@ export function decodeBody(bytes: Buffer, contentType: string | undefined): Deco
   let warning: string | undefined;
   for (const { label, source, where } of declared) {
     if (label === undefined) continue;
-    if (usable(label)) {
-      const text = stripLeadingBom(iconv.decode(bytes, label));
+    const decoder = textDecoderFor(label, bytes);
+    if (decoder) {
+      const text = stripLeadingBom(decoder.decode(bytes));
       return warning ? { text, charset: label, source, warning } : { text, charset: label, source };
     }
     // An unusable header label falls through to the prolog, which may still be right.
     warning ??= `unknown charset "${label}" in ${where}`;
   }
-  const text = stripLeadingBom(iconv.decode(bytes, 'utf-8'));
+  const text = stripLeadingBom(textDecoderFor('utf-8', bytes)!.decode(bytes));
   return warning
     ? { text, charset: 'utf-8', source: 'default', warning: `${warning}; decoded as UTF-8` }
     : { text, charset: 'utf-8', source: 'default' };

@@ -45,6 +45,21 @@ describe('charset', () => {
     expect(decoded).toEqual({ text: `<t>${text}</t>`, charset, source: 'header' });
   });
 
+  it('decodes windows-1252 bytes 0x80-0x9F as browsers do, also under the iso-8859-1 label', () => {
+    // € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ; 0x81 0x8D 0x8F 0x90 0x9D map to themselves.
+    const high = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i));
+    const expected = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+    for (const label of ['windows-1252', 'iso-8859-1', 'latin1', 'us-ascii']) {
+      expect(decodeBody(high, `text/xml; charset=${label}`), label).toEqual({ text: expected, charset: label, source: 'header' });
+    }
+  });
+
+  it('reads a BOM-less big-endian document labelled just "utf-16" as big-endian', () => {
+    const xml = '<?xml version="1.0" encoding="UTF-16"?><t>Ключ</t>';
+    expect(decodeBody(iconv.encode(xml, 'utf-16be'), undefined)).toEqual({ text: xml, charset: 'utf-16', source: 'xml-prolog' });
+    expect(decodeBody(iconv.encode(xml, 'utf-16le'), undefined)).toEqual({ text: xml, charset: 'utf-16', source: 'xml-prolog' });
+  });
+
   it('prefers the header to the prolog, and the BOM to both', () => {
     const xml = '<?xml version="1.0" encoding="windows-1251"?><t>Ключ</t>';
     expect(decodeBody(iconv.encode(xml, 'koi8-u'), 'text/xml; charset=koi8-u')).toMatchObject({ text: xml, charset: 'koi8-u', source: 'header' });
@@ -66,6 +81,12 @@ describe('charset', () => {
       warning: 'unknown charset "nonsense" in the Content-Type header',
     });
     expect(decodeBody(Buffer.from('<t/>'), undefined)).toEqual({ text: '<t/>', charset: 'utf-8', source: 'default' });
+    // WHATWG maps these labels to its "replacement" encoding, which would turn the feed into one U+FFFD.
+    expect(decodeBody(Buffer.from('<t>é</t>'), 'text/xml; charset=iso-2022-kr')).toMatchObject({
+      text: '<t>é</t>',
+      charset: 'utf-8',
+      warning: 'unknown charset "iso-2022-kr" in the Content-Type header; decoded as UTF-8',
+    });
   });
 });
 
