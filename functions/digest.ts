@@ -6,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { ScheduledEvent } from 'aws-lambda';
 import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
-import { loadRuntimeTopicPack } from '#shared/classify/runtime-pack.ts';
+import { compiledTopicPack } from '#shared/classify/runtime-pack.ts';
 import { FUNCTION_ENV } from '#infra/outputs.ts';
 import { sendDailyDigests, type DailyDigestDeps, type DailyDigestReport } from '#shared/alerts/daily-digest.ts';
 import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
@@ -55,7 +55,7 @@ export function createHandler({ digest, logger, metrics, now = () => new Date() 
 
 async function defaultDeps(): Promise<DigestHandlerDeps> {
   const config = loadRuntimeConfig();
-  const pack = await loadRuntimeTopicPack(config);
+  const pack = compiledTopicPack();
   const client = createDocumentClient();
   const tableName = requireEnv(FUNCTION_ENV.tableName);
   const queryUrl = process.env[FUNCTION_ENV.queryApiUrl] || config.alerts.queryUrl;

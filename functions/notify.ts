@@ -6,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
-import { loadRuntimeTopicPack } from '#shared/classify/runtime-pack.ts';
+import { compiledTopicPack } from '#shared/classify/runtime-pack.ts';
 import { FUNCTION_ENV } from '#infra/outputs.ts';
 import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
 import type { InstantAlertDeps } from '#shared/alerts/notifier.ts';
@@ -60,7 +60,7 @@ export function createHandler({ alerts, logger, metrics }: NotifyHandlerDeps) {
 
 async function defaultDeps(): Promise<NotifyHandlerDeps> {
   const config = loadRuntimeConfig();
-  const pack = await loadRuntimeTopicPack(config);
+  const pack = compiledTopicPack();
   const queryUrl = process.env[FUNCTION_ENV.queryApiUrl] || config.alerts.queryUrl;
   return {
     alerts: {

@@ -6,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
 import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
-import { loadRuntimeTopicPack } from '#shared/classify/runtime-pack.ts';
+import { compiledTopicPack } from '#shared/classify/runtime-pack.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
 import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
 import { parseFeed } from '#shared/feed/parse-feed.ts';
@@ -59,7 +59,7 @@ export function createHandler({ config, poll, logger, metrics }: PollHandlerDeps
     .use(logMetrics(metrics));
 }
 
-async function defaultDeps(): Promise<PollHandlerDeps> {
+function defaultDeps(): PollHandlerDeps {
   const config = loadRuntimeConfig();
   const store = new DynamoStore({
     client: createDocumentClient(),
@@ -72,7 +72,7 @@ async function defaultDeps(): Promise<PollHandlerDeps> {
       store,
       fetchFeed,
       parseFeed,
-      classifier: createClassifier(await loadRuntimeTopicPack(config)),
+      classifier: createClassifier(compiledTopicPack()),
       duplicateFinder: createDuplicateFinder,
     },
     logger: new Logger(),
@@ -80,4 +80,10 @@ async function defaultDeps(): Promise<PollHandlerDeps> {
   };
 }
 
-export const handler = createHandler(await defaultDeps());
+// Built during the Lambda init phase so a bad deploy fails at cold start; elsewhere (tests, the
+// CLI) importing this module must not need the Lambda environment.
+export const handler = process.env.AWS_LAMBDA_FUNCTION_NAME
+  ? createHandler(defaultDeps())
+  : async (): Promise<never> => {
+      throw new Error('functions/poll.ts handler runs only in Lambda; use createHandler(deps) elsewhere');
+    };

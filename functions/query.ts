@@ -5,9 +5,8 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
-import { loadRuntimeTopicPack } from '#shared/classify/runtime-pack.ts';
-import { loadTopicPack } from '#shared/classify/topic-pack.ts';
+import { requireEnv } from '#shared/config/runtime.ts';
+import { compiledTopicPack } from '#shared/classify/runtime-pack.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { FUNCTION_ENV } from '#infra/outputs.ts';
 import { createDynamoQueryService } from '#shared/query/create.ts';
@@ -174,9 +173,7 @@ export function createHandler(deps: QueryHandlerDeps) {
 }
 
 async function defaultDeps(): Promise<QueryHandlerDeps> {
-  const topicPack = process.env.FUNDWATCH_CONFIG
-    ? await loadRuntimeTopicPack(loadRuntimeConfig())
-    : await loadTopicPack('default');
+  const topicPack = compiledTopicPack();
   return {
     service: createDynamoQueryService({ client: createDocumentClient(), tableName: requireEnv(FUNCTION_ENV.tableName), topicPack }),
     logger: new Logger(),

@@ -10,7 +10,7 @@ export const DEFAULT_CONFIG_PATH = 'fundwatch.config.json';
 
 export interface DeployInputs {
   config: Config;
-  topicPackJson?: string;
+  topicPackJson: string;
 }
 
 /**
@@ -29,8 +29,8 @@ export async function loadDeployInputs(configPath: string): Promise<DeployInputs
     ),
   );
   if (problems.length > 0) throw new ConfigError(configPath, problems);
-  // The built-in pack is compiled in by its import; only an operator's pack needs the define.
-  return config.topicPack === 'default' ? { config } : { config, topicPackJson: JSON.stringify(pack) };
+  // Compiled in already validated, defaults applied: the Lambda bundles then carry no validator.
+  return { config, topicPackJson: JSON.stringify(pack) };
 }
 
 export interface FundwatchAppOptions extends DeployInputs {

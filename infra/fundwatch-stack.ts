@@ -12,7 +12,7 @@ export interface FundwatchStackProps extends StackProps {
   /** The validated config; its feeds and settings are compiled into every function bundle. */
   config: Config;
   /** The operator's topic pack JSON when `config.topicPack` is not "default". */
-  topicPackJson?: string;
+  topicPackJson: string;
 }
 
 /**

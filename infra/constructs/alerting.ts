@@ -27,7 +27,7 @@ export function filterPolicyFor(subscription: SubscriptionConfig) {
 
 export interface AlertingProps {
   config: Config;
-  topicPackJson?: string;
+  topicPackJson: string;
   table: ITable;
   /** The query API's base URL, for "see more" links in emails. */
   queryApiUrl: string;

@@ -42,7 +42,7 @@ export function pollTimeout(config: Config): { seconds: number; wanted: number; 
 
 export interface PollerProps {
   config: Config;
-  topicPackJson?: string;
+  topicPackJson: string;
   table: ITable;
 }
 

@@ -26,7 +26,7 @@ export const QUERY_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
 export interface QueryApiProps {
   config: Config;
-  topicPackJson?: string;
+  topicPackJson: string;
   table: ITable;
 }
 

@@ -1,15 +1,27 @@
-import { ConfigError, parseConfig } from './load.ts';
 import type { Config } from './schema.ts';
 
 /**
- * In Lambda the validated config file is compiled into the bundle: the stack's esbuild step
- * replaces `process.env.FUNDWATCH_CONFIG` with the file's JSON, so a bad deploy fails at
- * synth time, and the feed list is not bound by Lambda's 4 KB environment limit.
+ * In Lambda the config file is compiled into the bundle: the stack's esbuild step replaces
+ * `process.env.FUNDWATCH_CONFIG` with the JSON that `loadConfig` validated at synth (defaults
+ * applied), so a bad config fails the deploy, the feed list is not bound by Lambda's 4 KB
+ * environment limit, and the bundle carries no schema library.
  */
 export function loadRuntimeConfig(): Config {
-  const json = process.env.FUNDWATCH_CONFIG;
-  if (!json) throw new ConfigError('FUNDWATCH_CONFIG', ['not set: the function was bundled without a config']);
-  return parseConfig(JSON.parse(json), 'FUNDWATCH_CONFIG');
+  const config = parseCompiledJson('FUNDWATCH_CONFIG', process.env.FUNDWATCH_CONFIG) as Config;
+  if (!Array.isArray(config.feeds) || typeof config.alerts !== 'object') {
+    throw new Error('FUNDWATCH_CONFIG is not a validated config: build the function with the stack (cdk synth)');
+  }
+  return config;
+}
+
+/** JSON compiled into the bundle by the stack; absent only when the code was not built by it. */
+export function parseCompiledJson(name: string, json: string | undefined): unknown {
+  if (!json) throw new Error(`${name} is not set: the function was bundled without it (build it with the stack)`);
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    throw new Error(`${name} is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 /** Reads a required environment variable once, at cold start, so a bad deploy fails at once. */

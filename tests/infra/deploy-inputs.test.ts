@@ -26,7 +26,10 @@ describe('the config a deploy compiles in', () => {
     expect(config.feeds.every((f) => f.url.startsWith('https://'))).toBe(true);
     expect(config.subscriptions).toEqual([]);
     expect(config.fetch.allowPrivateHosts).toEqual([]);
-    expect(topicPackJson).toBeUndefined();
+    // The validated pack, defaults applied, is what the bundles carry.
+    expect(JSON.parse(topicPackJson).topics.map((t: { id: string }) => t.id).sort()).toEqual(
+      ['defense-industry', 'nato-meetings', 'nato-mission', 'ukraine-fund', 'us-aid'],
+    );
   });
 
   it('fails the synth with the config error when the file is invalid', async () => {

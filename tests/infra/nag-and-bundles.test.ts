@@ -7,9 +7,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { loadConfig } from '#shared/config/load.ts';
 import { PROJECT_ROOT, type FundwatchFunction } from '#infra/constructs/fundwatch-function.ts';
-import { buildFundwatchApp } from '#infra/fundwatch-app.ts';
+import { buildFundwatchApp, loadDeployInputs } from '#infra/fundwatch-app.ts';
 import type { FundwatchStack } from '#infra/fundwatch-stack.ts';
 import { synth, testConfig } from './support.ts';
 
@@ -25,9 +24,9 @@ describe('the deployable app (default config, real esbuild bundles, cdk-nag pack
   let stack: FundwatchStack;
 
   beforeAll(async () => {
-    const config = await loadConfig(join(PROJECT_ROOT, 'fundwatch.config.json'));
+    const inputs = await loadDeployInputs(join(PROJECT_ROOT, 'fundwatch.config.json'));
     outdir = mkdtempSync(join(tmpdir(), 'fundwatch-cdk-'));
-    ({ app, stack } = buildFundwatchApp({ config, nag: true, appProps: { outdir } }));
+    ({ app, stack } = buildFundwatchApp({ ...inputs, nag: true, appProps: { outdir } }));
     // Policy validation runs inside synth and throws on any unacknowledged finding.
     app.synth();
   }, 120_000);
@@ -61,13 +60,20 @@ describe('the deployable app (default config, real esbuild bundles, cdk-nag pack
       expect(code).toMatch(/sourceMappingURL=index\.mjs\.map\s*$/);
       expect(code).toMatch(/export\s*\{/);
       // The SDK is bundled: no import of it is left for the runtime to resolve.
-      expect(code).not.toMatch(/(from|import\()\s*["']@aws-sdk\//);
-      // define replaced the config lookup with the feed list itself.
-      expect(code).not.toContain('process.env.FUNDWATCH_CONFIG');
-      expect(code).toContain('news.google.com/rss/search?q=NATO+Ukraine+fund');
+      expect(/(from|import\()\s*["']@aws-sdk\//.test(code)).toBe(false);
+      // define replaced the lookups with the validated JSON itself (the query function needs
+      // only the topic pack, so the config is tree-shaken out of it).
+      expect(code.includes('process.env.FUNDWATCH_CONFIG')).toBe(false);
+      expect(code.includes('process.env.FUNDWATCH_TOPIC_PACK')).toBe(false);
+      expect(code.includes('nato-ukraine-fund')).toBe(true);
+      if (fn !== stack.queryApi.fn) expect(code.includes('news.google.com/rss/search?q=NATO+Ukraine+fund')).toBe(true);
       // Minified: a few very long lines (template literals keep their own line breaks).
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
     }
+  });
+
+  it('keeps schema validation out of the poll bundle: config and pack were validated at synth', () => {
+    expect(bundleOf(stack.poller.fn).code.includes('ZodError')).toBe(false);
   });
 
   it('keeps the poll bundle within its size budget', () => {

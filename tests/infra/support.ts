@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { parseConfig } from '#shared/config/load.ts';
+import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
 import type { Config, ConfigInput } from '#shared/config/schema.ts';
 import { buildFundwatchApp } from '#infra/fundwatch-app.ts';
 import type { FundwatchStack } from '#infra/fundwatch-stack.ts';
@@ -33,6 +34,7 @@ export function synth(config: Config, options: { bundle?: boolean; nag?: boolean
   const context: Record<string, unknown> = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
   const { app, stack } = buildFundwatchApp({
     config,
+    topicPackJson: JSON.stringify(defaultTopicPack()),
     nag: options.nag ?? false,
     appProps: { context, ...(options.outdir ? { outdir: options.outdir } : {}) },
   });
