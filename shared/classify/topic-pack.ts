@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import builtInPack from '../topics/default-pack.json' with { type: 'json' };
-import { ANY_LANGUAGE, parseTerm } from './concept-matcher.ts';
+import { parseTerm } from './concept-matcher.ts';
 
 /**
  * A topic pack is the classifier's knowledge as data: concepts (terms per language) and, per
@@ -164,4 +164,3 @@ export async function loadTopicPack(pathOrDefault: string): Promise<TopicPack> {
   return parseTopicPack(value, pathOrDefault);
 }
 
-export { ANY_LANGUAGE };
