@@ -1,13 +1,9 @@
 import { Command } from 'commander';
-import { loadTopicPack } from '#shared/classify/topic-pack.ts';
-import { createDynamoQueryService } from '#shared/query/create.ts';
-import { createSigner, regionOfApiUrl, signedFetch } from '#shared/query/api-client.ts';
 import { BadRequestError } from '#shared/query/errors.ts';
 import { LIMIT_MAX, parseListParams, type ListParams, type RawParams } from '#shared/query/params.ts';
 import type { UpdatesPage } from '#shared/query/service.ts';
 import type { UpdateView } from '#shared/query/views.ts';
-import { openLocalStore, DEFAULT_DATA_DIR } from '#cli/local-store.ts';
-import { readStackOutputs } from '#cli/aws-stack.ts';
+import { DEFAULT_DATA_DIR } from '#cli/local-store.ts';
 import { UsageError } from '#cli/errors.ts';
 import { usageExit } from './serve.ts';
 
@@ -106,6 +102,8 @@ async function print(items: AsyncIterable<UpdateView>, json: boolean): Promise<v
 }
 
 async function awsPages(params: Record<string, string>): Promise<FetchPage> {
+  const { readStackOutputs } = await import('#cli/aws-stack.ts');
+  const { createSigner, regionOfApiUrl, signedFetch } = await import('#shared/query/api-client.ts');
   const outputs = await readStackOutputs();
   const signer = createSigner({ region: regionOfApiUrl(outputs.apiUrl) ?? outputs.region });
   return async (limit, cursor) => {
@@ -149,6 +147,8 @@ export function queryCommand(): Command {
     .action(async (opts: QueryOptions) => {
       const total = parseCliLimit(opts.limit);
       const raw = apiParams(opts);
+      // Loaded on use, so the rest of the CLI never depends on what this command needs.
+      const { loadTopicPack } = await import('#shared/classify/topic-pack.ts');
       const topicPack = await loadTopicPack('default');
       // Validated before anything starts, so a typo costs no database start-up.
       const params = validate(raw, topicPack.topics.map((t) => t.id));
@@ -156,6 +156,8 @@ export function queryCommand(): Command {
         await print(updates(await awsPages(raw), total), opts.json === true);
         return;
       }
+      const { openLocalStore } = await import('#cli/local-store.ts');
+      const { createDynamoQueryService } = await import('#shared/query/create.ts');
       const local = await openLocalStore(opts.dataDir);
       try {
         const service = createDynamoQueryService({ client: local.doc, tableName: local.tableName, topicPack });

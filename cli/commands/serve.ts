@@ -4,12 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Command, CommanderError } from 'commander';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { createHandler } from '#functions/query.ts';
-import { loadTopicPack } from '#shared/classify/topic-pack.ts';
-import { createDynamoQueryService } from '#shared/query/create.ts';
-import { createSigner, regionOfApiUrl, signedFetch } from '#shared/query/api-client.ts';
-import { openLocalStore, DEFAULT_DATA_DIR } from '#cli/local-store.ts';
-import { readStackOutputs } from '#cli/aws-stack.ts';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import { DEFAULT_DATA_DIR } from '#cli/local-store.ts';
 import { UsageError } from '#cli/errors.ts';
 
 /**
@@ -153,8 +149,11 @@ export async function startApiServer(options: { handler: ApiHandler; port?: numb
 }
 
 /** `--aws`: every request is re-sent to the deployed API, signed with the caller's credentials. */
-export function signingProxyHandler(apiUrl: string, region: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const signer = createSigner({ region });
+export function signingProxyHandler(
+  apiUrl: string,
+  signer: SignatureV4,
+  signedFetch: typeof import('#shared/query/api-client.ts').signedFetch,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const base = new URL(apiUrl);
   return async (req, res) => {
     const body = await readBody(req);
@@ -201,10 +200,13 @@ export function serveCommand(): Command {
     .exitOverride(usageExit)
     .action(async (opts: { port: string; dataDir: string; aws?: boolean }) => {
       const port = parsePort(opts.port);
+      // Loaded on use, so the rest of the CLI never depends on what this command needs.
       if (opts.aws) {
+        const { readStackOutputs } = await import('#cli/aws-stack.ts');
+        const { createSigner, regionOfApiUrl, signedFetch } = await import('#shared/query/api-client.ts');
         const outputs = await readStackOutputs();
         const region = regionOfApiUrl(outputs.apiUrl) ?? outputs.region;
-        const proxy = signingProxyHandler(outputs.apiUrl, region);
+        const proxy = signingProxyHandler(outputs.apiUrl, createSigner({ region }), signedFetch);
         const server = createServer((req, res) => {
           proxy(req, res).catch((err: unknown) => {
             process.stderr.write(`fundwatch serve: proxy error: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -223,6 +225,10 @@ export function serveCommand(): Command {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         return;
       }
+      const { openLocalStore } = await import('#cli/local-store.ts');
+      const { loadTopicPack } = await import('#shared/classify/topic-pack.ts');
+      const { createDynamoQueryService } = await import('#shared/query/create.ts');
+      const { createHandler } = await import('#functions/query.ts');
       const local = await openLocalStore(opts.dataDir);
       try {
         const service = createDynamoQueryService({ client: local.doc, tableName: local.tableName, topicPack: await loadTopicPack('default') });

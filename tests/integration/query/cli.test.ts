@@ -11,6 +11,8 @@ import { aMatch } from '#tests/support/matches.ts';
 
 const BIN = join(process.cwd(), 'bin', 'fundwatch.mjs');
 let dataDir: string;
+/** Each CLI run starts its own DynamoDB Local; under a parallel full run that takes seconds. */
+const SLOW = 90_000;
 
 // Recent times: matches expire (DynamoDB TTL) a year after publication, and DynamoDB Local
 // really deletes expired rows.
@@ -33,7 +35,7 @@ beforeAll(async () => {
   } finally {
     await local.stop();
   }
-});
+}, SLOW);
 
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -63,7 +65,7 @@ describe('fundwatch query and serve on a local data directory', () => {
     const ids = all.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string; duplicateOf: string | null }));
     expect(ids).toHaveLength(30);
     expect(ids[0]).toMatchObject({ id: 'cli-29', duplicateOf: 'cli-26' });
-  });
+  }, SLOW);
 
   it('exits 2 with a clear message on a bad flag', async () => {
     const { code, stderr } = await run(['query', '--data-dir', dataDir, '--limit', 'lots']);
@@ -90,5 +92,5 @@ describe('fundwatch query and serve on a local data directory', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
-  });
+  }, SLOW);
 });
