@@ -206,7 +206,7 @@ async function pollFeed(
       next.nextPollAt === undefined &&
       previous.writtenAt !== undefined &&
       started.getTime() - Date.parse(previous.writtenAt) < STATE_HEARTBEAT_MS;
-    if (!unchanged) await deps.store.saveFeedState({ ...next, writtenAt: started.toISOString() });
+    if (!unchanged) await saveState(deps.store, { ...next, writtenAt: started.toISOString() }, base, result);
     return finish();
   }
 
@@ -279,13 +279,13 @@ async function pollFeed(
       message: `storing matches failed: ${err instanceof Error ? err.message : String(err)}`,
       status: outcome.status,
       movedTo,
-    }).catch(() => undefined);
+    });
     return finish();
   }
 
   result.outcome = 'fetched';
   result.consecutiveFailures = 0;
-  await deps.store.saveFeedState({
+  await saveState(deps.store, {
     ...base,
     name: feed.name,
     etag: outcome.etag,
@@ -302,7 +302,7 @@ async function pollFeed(
     itemCount: items.length,
     seen: items.slice(0, config.fetch.maxItemsPerFeed).map((item) => fingerprint(item.id)),
     writtenAt: fetchedAt,
-  });
+  }, base, result);
   return finish();
 }
 
@@ -320,7 +320,7 @@ async function recordFailure(
   result.message = failure.message;
   if (failure.status !== undefined) result.status = failure.status;
   result.consecutiveFailures = failures;
-  await store.saveFeedState({
+  await saveState(store, {
     ...base,
     name: feed.name,
     lastOutcome: 'failed',
@@ -332,5 +332,26 @@ async function recordFailure(
     movedTo: failure.movedTo,
     nextPollAt: nextPollAfterFailure(at, failures, failure),
     writtenAt: at.toISOString(),
-  });
+  }, base, result);
+}
+
+/**
+ * A feed state that cannot be written fails that feed, not the cycle: the other feeds still run.
+ * The old state stays, so the next cycle polls the feed again and finds what it stored (conditional
+ * writes make that safe).
+ */
+async function saveState(store: MatchStore, state: FeedState, base: FeedState, result: FeedReport): Promise<void> {
+  try {
+    await store.saveFeedState(state);
+  } catch (err) {
+    const reason = `saving the feed state failed: ${err instanceof Error ? err.message : String(err)}`;
+    if (result.outcome === 'failed' && result.message) {
+      result.message = `${result.message}; ${reason}`;
+      return;
+    }
+    result.outcome = 'failed';
+    result.error = 'storage';
+    result.message = reason;
+    result.consecutiveFailures = base.consecutiveFailures + 1;
+  }
 }

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemId } from '#shared/feed/item-identity.ts';
+import type { FeedState, Match } from '#shared/model.ts';
+import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
+import type { MatchStore } from '#shared/store/ports.ts';
+import { createTestTable } from '#tests/support/dynamo.ts';
+import { realPollDeps } from '#tests/support/poll-deps.ts';
+import { expectStoredExactlyOnce, serveStoryFeeds, type StoryFeeds } from '#tests/support/cycle-audit.ts';
+import { startLoopbackServer, type LoopbackServer } from '#tests/support/hostile-server.ts';
+
+/**
+ * Cycles that stop part way (out of time, a store that starts failing, a crash) and cycles that
+ * overlap: the next cycle picks up where the last stopped and every match is stored exactly once.
+ */
+
+let server: LoopbackServer;
+
+beforeAll(async () => {
+  server = await startLoopbackServer('127.0.0.1');
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const MINUTE = 60_000;
+const idsOf = (feeds: StoryFeeds) => feeds.guids.flat().map((guid) => itemId({ guid }));
+
+/** Delegates to `inner`, but its writes start throwing after `okWrites` successful match writes. */
+function storeFailingAfter(inner: MatchStore, okWrites: number): MatchStore & { writes: () => number } {
+  let writes = 0;
+  return {
+    writes: () => writes,
+    putMatch: async (match: Match) => {
+      if (writes >= okWrites) throw new Error('connect ECONNRESET dynamodb.eu-west-1.amazonaws.com');
+      writes++;
+      return inner.putMatch(match);
+    },
+    getMatch: (id) => inner.getMatch(id),
+    recentMatches: (since, limit) => inner.recentMatches(since, limit),
+    getFeedStates: (urls) => inner.getFeedStates(urls),
+    saveFeedState: (state: FeedState) => inner.saveFeedState(state),
+  };
+}
+
+describe('a cycle that runs out of time', () => {
+  it('defers the feeds it did not start; the next cycle polls them and stores each match once', async () => {
+    const table = await createTestTable('fault-deadline');
+    const feeds = serveStoryFeeds(server, 'deadline', 4, 2, { concurrency: 1, perHostConcurrency: 1 });
+    const t0 = new Date();
+    let clock = t0;
+    const deadline = new Date(t0.getTime() + MINUTE);
+    // The first feed's report moves the clock past the deadline: feeds 2-4 must not start.
+    const first = await runPollCycle(
+      feeds.config,
+      realPollDeps(table.store, { now: () => clock, deadline, onFeed: () => (clock = new Date(t0.getTime() + 2 * MINUTE)) }),
+    );
+    expect(first.feeds.map((f) => f.outcome)).toEqual(['fetched', 'deferred', 'deferred', 'deferred']);
+    expect(first.feeds[1]!.message).toBe('left for the next cycle: out of time');
+    expect(first.stored).toHaveLength(2);
+    const requested = server.requests.filter((r) => r.path.startsWith('/deadline/')).map((r) => r.path);
+    expect(requested).toEqual(['/deadline/feed-0.xml']);
+
+    const next = await runPollCycle(feeds.config, realPollDeps(table.store, { now: () => new Date(t0.getTime() + 15 * MINUTE) }));
+    expect(next.feeds.map((f) => [f.outcome, f.stored])).toEqual([
+      ['fetched', 0],
+      ['fetched', 2],
+      ['fetched', 2],
+      ['fetched', 2],
+    ]);
+    await expectStoredExactlyOnce(table, idsOf(feeds), [first, next]);
+  });
+});
+
+describe('a store that starts failing part way through', () => {
+  it('reports the feeds it could not finish as `storage` failures; the next cycle completes them, once each', async () => {
+    const table = await createTestTable('fault-after-k');
+    const feeds = serveStoryFeeds(server, 'after-k', 3, 3, { concurrency: 1, perHostConcurrency: 1 });
+    const failing = storeFailingAfter(table.store, 4);
+    const t0 = new Date();
+    const first = await runPollCycle(feeds.config, realPollDeps(failing, { now: () => t0 }));
+    expect(failing.writes()).toBe(4);
+    expect(first.feeds.map((f) => [f.outcome, f.error, f.stored])).toEqual([
+      ['fetched', undefined, 3],
+      ['failed', 'storage', 1],
+      ['failed', 'storage', 0],
+    ]);
+    expect(first.feeds[1]!.message).toBe('storing matches failed: connect ECONNRESET dynamodb.eu-west-1.amazonaws.com');
+    expect(first.stored).toHaveLength(4);
+
+    const next = await runPollCycle(feeds.config, realPollDeps(table.store, { now: () => new Date(t0.getTime() + 16 * MINUTE) }));
+    expect(next.feeds.map((f) => [f.outcome, f.newEntries, f.stored])).toEqual([
+      ['fetched', 0, 0],
+      // The feed that failed after one write retries all its entries; the stored one is found, not rewritten.
+      ['fetched', 3, 2],
+      ['fetched', 3, 3],
+    ]);
+    await expectStoredExactlyOnce(table, idsOf(feeds), [first, next]);
+  });
+});
+
+describe('a feed state that cannot be written', () => {
+  it('fails that feed with `storage` and lets the other feeds run; the next cycle loses nothing', async () => {
+    const table = await createTestTable('fault-state-write');
+    const feeds = serveStoryFeeds(server, 'state-write', 3, 2, { concurrency: 1, perHostConcurrency: 1 });
+    let saves = 0;
+    const store: MatchStore = {
+      putMatch: (m) => table.store.putMatch(m),
+      getMatch: (id) => table.store.getMatch(id),
+      recentMatches: (s, l) => table.store.recentMatches(s, l),
+      getFeedStates: (urls) => table.store.getFeedStates(urls),
+      saveFeedState: async (state) => {
+        if (++saves === 2) throw new Error('ValidationException: Item size has exceeded the maximum allowed size');
+        return table.store.saveFeedState(state);
+      },
+    };
+    const t0 = new Date();
+    const first = await runPollCycle(feeds.config, realPollDeps(store, { now: () => t0 }));
+    expect(first.feeds.map((f) => [f.outcome, f.error])).toEqual([
+      ['fetched', undefined],
+      ['failed', 'storage'],
+      ['fetched', undefined],
+    ]);
+    expect(first.feeds[1]).toMatchObject({
+      stored: 2,
+      consecutiveFailures: 1,
+      message: 'saving the feed state failed: ValidationException: Item size has exceeded the maximum allowed size',
+    });
+    expect(first.stored).toHaveLength(6);
+
+    const next = await runPollCycle(feeds.config, realPollDeps(table.store, { now: () => new Date(t0.getTime() + MINUTE) }));
+    // Its old (absent) state made it due again: it is re-read and nothing is written twice.
+    expect(next.feeds.map((f) => [f.outcome, f.newEntries, f.stored])).toEqual([
+      ['fetched', 0, 0],
+      ['fetched', 2, 0],
+      ['fetched', 0, 0],
+    ]);
+    await expectStoredExactlyOnce(table, idsOf(feeds), [first, next]);
+  });
+});
+
+describe('a cycle that dies', () => {
+  it('loses nothing when the process stops after storing matches but before saving the feed state', async () => {
+    const table = await createTestTable('fault-crash');
+    const feeds = serveStoryFeeds(server, 'crash', 3, 2, { concurrency: 1, perHostConcurrency: 1 });
+    let saves = 0;
+    let reached!: () => void;
+    const frozen = new Promise<void>((resolve) => (reached = resolve));
+    const dying: MatchStore = {
+      putMatch: (m) => table.store.putMatch(m),
+      getMatch: (id) => table.store.getMatch(id),
+      recentMatches: (s, l) => table.store.recentMatches(s, l),
+      getFeedStates: (urls) => table.store.getFeedStates(urls),
+      // The second feed's state write never completes: the Lambda was frozen or killed there.
+      saveFeedState: (state) => {
+        if (++saves < 2) return table.store.saveFeedState(state);
+        reached();
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const t0 = new Date();
+    void runPollCycle(feeds.config, realPollDeps(dying, { now: () => t0 }));
+    await frozen;
+    const storedBeforeDeath = (await table.store.recentMatches('0000', 100)).length;
+    expect(storedBeforeDeath).toBe(4);
+
+    const next = await runPollCycle(feeds.config, realPollDeps(table.store, { now: () => new Date(t0.getTime() + 16 * MINUTE) }));
+    expect(next.feeds.map((f) => [f.outcome, f.newEntries, f.stored])).toEqual([
+      ['fetched', 0, 0],
+      ['fetched', 2, 0],
+      ['fetched', 2, 2],
+    ]);
+    await expectStoredExactlyOnce(table, idsOf(feeds), [next]);
+  });
+});
+
+describe('two overlapping cycles', () => {
+  it('store each match once when they run at the same time on the same table', async () => {
+    const table = await createTestTable('fault-overlap');
+    const feeds = serveStoryFeeds(server, 'overlap', 4, 3);
+    const other = await createTestTable('fault-overlap-client'); // only for a second, independent client
+    const { DynamoStore } = await import('#shared/store/dynamo-store.ts');
+    const secondStore = new DynamoStore({ client: other.doc, tableName: table.tableName });
+    const [a, b] = await Promise.all([
+      runPollCycle(feeds.config, realPollDeps(table.store)),
+      runPollCycle(feeds.config, realPollDeps(secondStore)),
+    ]);
+    for (const cycle of [a, b]) expect(cycle.feeds.every((f) => f.outcome === 'fetched')).toBe(true);
+    expect(a.stored.length + b.stored.length).toBe(12);
+    await expectStoredExactlyOnce(table, idsOf(feeds), [a, b]);
+  });
+});
