@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliverLocalAlerts } from '#shared/alerts/local-alerts.ts';
 import type { AlertEmail } from '#shared/model.ts';
-import { createTestTable } from '#tests/support/dynamo.ts';
+import { DynamoStore } from '#shared/store/dynamo-store.ts';
+import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
+
+/** The test matches are dated 2024: a long retention keeps DynamoDB Local's TTL sweeper off them. */
+const longLived = (table: TestTable) => new DynamoStore({ client: table.doc, tableName: table.tableName, retentionDays: 36_500 });
 
 describe('local alert delivery (stream → notify code path → outbox)', () => {
   it('writes one outbox email per topic for a cycle and nothing for a repeated cycle', async () => {
     const table = await createTestTable('local-alerts');
+    const store = longLived(table);
     const dataDir = await mkdtemp(join(tmpdir(), 'fundwatch-local-alerts-'));
     let printed = '';
     const options = {
@@ -21,8 +26,8 @@ describe('local alert delivery (stream → notify code path → outbox)', () => 
       out: { write: (s: string) => (printed += s) },
     };
 
-    await table.store.putMatch(aMatch({ id: 'l-1', topics: ['ukraine-fund'] }));
-    await table.store.putMatch(aMatch({ id: 'l-2', topics: ['ukraine-fund', 'nato-mission'] }));
+    await store.putMatch(aMatch({ id: 'l-1', topics: ['ukraine-fund'] }));
+    await store.putMatch(aMatch({ id: 'l-2', topics: ['ukraine-fund', 'nato-mission'] }));
     const first = await deliverLocalAlerts(options);
     expect(first).toMatchObject({ records: 2, committed: true, response: { batchItemFailures: [] } });
     const files = (await readdir(join(dataDir, 'outbox'))).sort();
@@ -37,7 +42,7 @@ describe('local alert delivery (stream → notify code path → outbox)', () => 
     expect(printed).toContain('Subject: [fundwatch] Ukraine fund: 2 new — ');
 
     // The second cycle stores nothing new (putMatch says 'exists'): no stream records, no email.
-    expect(await table.store.putMatch(aMatch({ id: 'l-1' }))).toBe('exists');
+    expect(await store.putMatch(aMatch({ id: 'l-1' }))).toBe('exists');
     const second = await deliverLocalAlerts(options);
     expect(second.records).toBe(0);
     expect(await readdir(join(dataDir, 'outbox'))).toHaveLength(2);
@@ -45,6 +50,7 @@ describe('local alert delivery (stream → notify code path → outbox)', () => 
 
   it('keeps the checkpoint when a publish fails, and the next run sends exactly the missing email', async () => {
     const table = await createTestTable('local-alerts-fail');
+    const store = longLived(table);
     const dataDir = await mkdtemp(join(tmpdir(), 'fundwatch-local-alerts-'));
     const sent: AlertEmail[] = [];
     let failTopic: string | undefined = 'nato-mission';
@@ -55,7 +61,7 @@ describe('local alert delivery (stream → notify code path → outbox)', () => 
       },
     };
     const options = { doc: table.doc, tableName: table.tableName, endpoint: table.endpoint, dataDir, render: { maxItems: 20 }, publisher };
-    await table.store.putMatch(aMatch({ id: 'f-1', topics: ['ukraine-fund', 'nato-mission'] }));
+    await store.putMatch(aMatch({ id: 'f-1', topics: ['ukraine-fund', 'nato-mission'] }));
 
     const first = await deliverLocalAlerts(options);
     expect(first.committed).toBe(false);
