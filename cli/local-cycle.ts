@@ -1,4 +1,3 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Config } from '#shared/config/schema.ts';
 import type { AlertEmail } from '#shared/model.ts';
@@ -7,15 +6,13 @@ import { createClassifier } from '#shared/classify/classifier.ts';
 import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
 import { parseFeed } from '#shared/feed/parse-feed.ts';
 import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
-import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
-import { notifyStreamBatch } from '#shared/alerts/stream-batch.ts';
+import { deliverLocalAlerts } from '#shared/alerts/local-alerts.ts';
 import { topicTitlesFrom } from '#shared/alerts/topic-names.ts';
-import type { AlertPublisher } from '#shared/alerts/ports.ts';
 import { OutboxPublisher } from '#shared/local/outbox-publisher.ts';
-import { checkpointPathFor, createLocalStreamsClient, readStream } from '#shared/local/stream-reader.ts';
+import { createLocalStreamsClient } from '#shared/local/stream-reader.ts';
 import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
 import type { LocalStore } from './local-store.ts';
-import { formatCycle, formatFeedLine } from './print-cycle.ts';
+import { formatCycle } from './print-cycle.ts';
 
 type Out = { write(chunk: string): unknown };
 
@@ -60,39 +57,31 @@ export class LocalCycleRunner {
   }
 
   private async sendAlerts(): Promise<{ emails: AlertEmail[]; failedTopics: string[] }> {
-    const described = await this.local.doc.send(new DescribeTableCommand({ TableName: this.local.tableName }));
-    const streamArn = described.Table?.LatestStreamArn;
-    if (!streamArn) throw new Error(`table ${this.local.tableName} has no stream`);
-    const read = await readStream({
-      client: this.streams,
-      streamArn,
-      checkpointPath: checkpointPathFor(this.local.dataDir),
-    });
     const emails: AlertEmail[] = [];
     const outbox = new OutboxPublisher({ dataDir: this.local.dataDir, out: this.out });
-    const publisher: AlertPublisher = {
-      publish: async (email) => {
-        await outbox.publish(email);
-        emails.push(email);
+    const result = await deliverLocalAlerts({
+      doc: this.local.doc,
+      tableName: this.local.tableName,
+      endpoint: this.local.endpoint,
+      dataDir: this.local.dataDir,
+      streams: this.streams,
+      publisher: {
+        publish: async (email) => {
+          await outbox.publish(email);
+          emails.push(email);
+        },
       },
-    };
-    const result = await notifyStreamBatch(read.records, {
-      claims: new DynamoAlertClaims({ client: this.local.doc, tableName: this.local.tableName }),
-      publisher,
       render: {
         maxItems: this.config.alerts.maxItemsPerEmail,
         topicTitle: topicTitlesFrom(this.pack),
         queryUrl: this.config.alerts.queryUrl,
       },
     });
-    const failedTopics = result.report.failed.map((f) => f.topic);
-    // Claims make a re-read harmless; moving the checkpoint past a failed email would lose it.
-    if (failedTopics.length === 0) await read.commit();
     if (emails.length === 0) this.out.write('  No alert emails: nothing new to report.\n');
     for (const failed of result.report.failed) {
       this.out.write(`  ✗ alert for ${failed.topic} not written: ${failed.error.message} (retried next run)\n`);
     }
-    return { emails, failedTopics };
+    return { emails, failedTopics: result.report.failed.map((f) => f.topic) };
   }
 
   close(): void {
@@ -100,4 +89,3 @@ export class LocalCycleRunner {
   }
 }
 
-export { formatFeedLine };

@@ -97,6 +97,10 @@ export class Alerting extends Construct {
       topicPackJson: props.topicPackJson,
       memorySize: 256,
       timeout: Duration.seconds(60),
+      // One sender at a time: the publisher paces itself to 5 messages/s, which holds only if
+      // no second invocation (another stream shard) publishes beside it; SNS suspends an email
+      // endpoint that receives more than 10/s.
+      reservedConcurrentExecutions: 1,
       environment: alertEnvironment,
     })
       .bindTable(props.table, TableAccess.Alert)

@@ -69,6 +69,13 @@ describe('poller', () => {
 });
 
 describe('alerting', () => {
+  it('sends from one notify invocation at a time, so the SNS pacing holds across stream shards', () => {
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('instant alert emails'),
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
   it('feeds notify only INSERTs of match rows, with partial batch failures, bisect and a DLQ', () => {
     const pattern = new Capture();
     const dlqId = s.stack.getLogicalId(s.stack.alerting.notifyFailures.node.defaultChild as never);

@@ -19,5 +19,7 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
   const doc = createDocumentClient({ endpoint });
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   const { streamArn } = await ensureTable(doc as unknown as Parameters<typeof ensureTable>[0], tableName);
-  return { endpoint, tableName, streamArn, doc, store: new DynamoStore({ client: doc, tableName }) };
+  // Test rows carry 2024 dates; DynamoDB Local's TTL sweeper would delete them mid-test under
+  // the default one-year retention.
+  return { endpoint, tableName, streamArn, doc, store: new DynamoStore({ client: doc, tableName, retentionDays: 36_500 }) };
 }

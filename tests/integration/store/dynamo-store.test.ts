@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { topicPk } from '#shared/store/table-design.ts';
+import { DynamoStore } from '#shared/store/dynamo-store.ts';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -64,6 +65,18 @@ describe('DynamoStore', () => {
     const match = aMatch({ id: 'ttl', publishedAt: '2024-04-03T00:00:00.000Z' });
     await table.store.putMatch(match);
     const row = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'ITEM#ttl', sk: 'ITEM' } }));
-    expect(row.Item?.expiresAt).toBe(Date.parse('2024-04-03T00:00:00.000Z') / 1000 + 365 * 86_400);
+    // The test table keeps matches 36,500 days (see tests/support/dynamo.ts).
+    expect(row.Item?.expiresAt).toBe(Date.parse("2024-04-03T00:00:00.000Z") / 1000 + 36_500 * 86_400);
+  });
+});
+
+describe('DynamoStore retention', () => {
+  it('defaults to one year after publication', async () => {
+    const t = await createTestTable('retention');
+    const store = new DynamoStore({ client: t.doc, tableName: t.tableName });
+    const publishedAt = new Date().toISOString();
+    await store.putMatch(aMatch({ id: 'year', publishedAt }));
+    const row = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'ITEM#year', sk: 'ITEM' } }));
+    expect(row.Item?.expiresAt).toBe(Math.floor(Date.parse(publishedAt) / 1000) + 365 * 86_400);
   });
 });
