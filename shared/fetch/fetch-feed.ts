@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { request } from 'undici';
 import { isIpLiteral, judgeAddress } from '#shared/fetch/address-guard.ts';
 import { decodeBody } from '#shared/fetch/charset.ts';
 import { BodyDecodeError, BodyTooLargeError, parseContentEncoding, readBoundedBody, type WireMeter } from '#shared/fetch/decompress.ts';
-import { BlockedAddressError, DnsLookupError, createGuardedAgent, type Resolver } from '#shared/fetch/guarded-agent.ts';
+import { BlockedAddressError, DnsLookupError, createGuardedAgent, type GuardedAgents, type Resolver } from '#shared/fetch/guarded-agent.ts';
+import { ConnectionClosedError, IdleTimeoutError, MAX_HEADER_BYTES, httpGet, type HttpResponse } from '#shared/fetch/http-get.ts';
 import {
   PERMANENT_REDIRECT_STATUSES,
   REDIRECT_STATUSES,
@@ -99,17 +99,13 @@ export async function fetchFeed(url: string, options: FetchFeedOptions): Promise
   const progress: Progress = { url: parsed.url, hops: 0, allPermanent: true, meter: { bytes: 0 } };
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Error('fetch.timeoutMs elapsed')), limits.timeoutMs);
-  let agent: ReturnType<typeof createGuardedAgent> | undefined;
+  const agent = createGuardedAgent({
+    allowPrivateHosts: limits.allowPrivateHosts,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
 
   try {
     const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
-    agent = createGuardedAgent({
-      allowPrivateHosts: limits.allowPrivateHosts,
-      connectTimeoutMs: Math.min(limits.idleTimeoutMs, limits.timeoutMs),
-      headersTimeoutMs: limits.idleTimeoutMs,
-      bodyTimeoutMs: limits.idleTimeoutMs,
-      ...(options.resolve ? { resolve: options.resolve } : {}),
-    });
     return await followRedirects(progress, options, agent, signal);
   } catch (err) {
     const failure = deadline.signal.aborted
@@ -121,14 +117,14 @@ export async function fetchFeed(url: string, options: FetchFeedOptions): Promise
   } finally {
     clearTimeout(timer);
     // Destroy, not close: a timed-out server must not keep a socket (or the Lambda) alive.
-    await agent?.destroy().catch(() => undefined);
+    agent.destroy();
   }
 }
 
 async function followRedirects(
   progress: Progress,
   options: FetchFeedOptions,
-  agent: ReturnType<typeof createGuardedAgent>,
+  agents: GuardedAgents,
   signal: AbortSignal,
 ): Promise<FetchOutcome> {
   const { limits } = options;
@@ -139,18 +135,16 @@ async function followRedirects(
     const literalRefusal = refuseLiteral(progress, limits.allowPrivateHosts);
     if (literalRefusal) return failed(progress, literalRefusal);
 
-    const response = await request(progress.url, {
-      dispatcher: agent,
-      method: 'GET',
+    const response = await httpGet(progress.url, {
+      agent: agents.agentFor(progress.url),
       headers,
       signal,
-      headersTimeout: limits.idleTimeoutMs,
-      bodyTimeout: limits.idleTimeoutMs,
+      idleTimeoutMs: limits.idleTimeoutMs,
     });
-    const status = response.statusCode;
+    const { status } = response;
 
     if (REDIRECT_STATUSES.has(status)) {
-      discard(response.body);
+      response.close();
       const target = resolveRedirect(progress.url, header(response.headers, 'location'));
       if (!target.ok) return failed(progress, { error: 'bad-redirect', message: target.reason, status });
       if (progress.hops + 1 > limits.maxRedirects) {
@@ -174,23 +168,25 @@ async function followRedirects(
       continue;
     }
 
-    return await finalOutcome(progress, options, status, response);
+    try {
+      return await finalOutcome(progress, options, response);
+    } finally {
+      response.close();
+    }
   }
 }
 
 async function finalOutcome(
   progress: Progress,
   options: FetchFeedOptions,
-  status: number,
-  response: Awaited<ReturnType<typeof request>>,
+  response: HttpResponse,
 ): Promise<FetchOutcome> {
-  const { headers: responseHeaders, body } = response;
+  const { status, headers: responseHeaders, body } = response;
   progress.status = status;
   const etag = header(responseHeaders, 'etag');
   const lastModified = header(responseHeaders, 'last-modified');
 
   if (status === 304 && (options.validators?.etag || options.validators?.lastModified)) {
-    discard(body);
     return {
       kind: 'not-modified',
       url: progress.url.href,
@@ -204,14 +200,12 @@ async function finalOutcome(
   }
 
   if (status < 200 || status > 299) {
-    discard(body);
     return failed(progress, statusFailure(status, responseHeaders));
   }
 
   const { maxBytes } = options.limits;
   const declaredLength = Number(header(responseHeaders, 'content-length'));
   if (Number.isFinite(declaredLength) && declaredLength > maxBytes) {
-    discard(body);
     return failed(progress, {
       error: 'too-large',
       message: `body exceeded ${maxBytes} bytes on the wire (Content-Length says ${declaredLength})`,
@@ -275,33 +269,33 @@ function describeError(err: unknown, progress: Progress, limits: FetchFeedOption
   if (err instanceof DnsLookupError) return { error: 'dns', message: err.message };
   if (err instanceof BodyTooLargeError) return { error: 'too-large', message: err.message };
   if (err instanceof BodyDecodeError) return { error: 'decode', message: err.message };
+  if (err instanceof ConnectionClosedError) return { error: 'connect', message: `${host} closed the connection before ${err.before}` };
+  if (err instanceof IdleTimeoutError) return { error: 'timeout', message: idleMessage(err, host, limits.idleTimeoutMs) };
 
   const code = (err as { code?: unknown } | null)?.code;
   const detail = err instanceof Error ? err.message : String(err);
   switch (code) {
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return { error: 'timeout', message: `no response headers from ${host} for ${limits.idleTimeoutMs} ms (fetch.idleTimeoutMs)` };
-    case 'UND_ERR_BODY_TIMEOUT':
-      return { error: 'timeout', message: `body from ${host} stalled: no bytes for ${limits.idleTimeoutMs} ms (fetch.idleTimeoutMs)` };
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return { error: 'timeout', message: `could not connect to ${host} within ${Math.min(limits.idleTimeoutMs, limits.timeoutMs)} ms` };
-    case 'UND_ERR_HEADERS_OVERFLOW':
-      return { error: 'too-large', message: `response headers from ${host} are too large` };
-    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-      return { error: 'connect', message: `${host} closed the connection before the body was complete` };
-    case 'UND_ERR_SOCKET':
-      return {
-        error: 'connect',
-        message: `${host} closed the connection before ${progress.status === undefined ? 'answering' : 'the body was complete'}`,
-      };
+    case 'HPE_HEADER_OVERFLOW':
+      return { error: 'too-large', message: `response headers from ${host} are too large (over ${MAX_HEADER_BYTES} bytes)` };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { error: 'dns', message: `could not resolve ${progress.url.hostname} (${code})` };
     default:
-      if ((err as Error | null)?.name === 'HTTPParserError' || (typeof code === 'string' && code.startsWith('HPE_'))) {
+      if (typeof code === 'string' && code.startsWith('HPE_')) {
         return { error: 'connect', message: `invalid HTTP response from ${host}: ${detail}` };
       }
       return { error: 'connect', message: `connection to ${host} failed: ${detail}${typeof code === 'string' ? ` (${code})` : ''}` };
+  }
+}
+
+function idleMessage(err: IdleTimeoutError, host: string, idleTimeoutMs: number): string {
+  switch (err.phase) {
+    case 'connect':
+      return `could not connect to ${host} within ${idleTimeoutMs} ms (fetch.idleTimeoutMs)`;
+    case 'headers':
+      return `no response headers from ${host} for ${idleTimeoutMs} ms (fetch.idleTimeoutMs)`;
+    case 'body':
+      return `body from ${host} stalled: no bytes for ${idleTimeoutMs} ms (fetch.idleTimeoutMs)`;
   }
 }
 
@@ -330,12 +324,6 @@ function requestHeaders(options: FetchFeedOptions): Record<string, string> {
   if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
   if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
   return headers;
-}
-
-/** Drops an unread body; undici reports that as an abort error, which nobody needs to hear. */
-function discard(body: Awaited<ReturnType<typeof request>>['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -1,12 +1,16 @@
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { Agent, buildConnector } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { isIpLiteral, judgeAddress, type AddressClass } from '#shared/fetch/address-guard.ts';
 
 /**
- * An undici Agent that checks every address right before it opens a socket: IP literals in
- * the connector, host names inside the `lookup` that net.connect itself calls. Checking the
- * address actually connected to (not one resolved earlier) is what defeats DNS rebinding.
+ * Per-fetch node:http / node:https Agents that check every address right before a socket
+ * opens: IP literals in `createConnection`, host names inside the `lookup` that net.connect
+ * itself calls. Checking the address actually connected to (not one resolved earlier) is what
+ * defeats DNS rebinding. Once connected, the socket's remote address is judged once more.
  */
 
 export class BlockedAddressError extends Error {
@@ -45,23 +49,25 @@ export const systemResolver: Resolver = (hostname) =>
 
 export interface GuardedAgentOptions {
   allowPrivateHosts: readonly string[];
-  connectTimeoutMs: number;
-  /** No header bytes for this long: undici's headersTimeout. */
-  headersTimeoutMs: number;
-  /** No body bytes for this long: undici's bodyTimeout (it resets on every chunk). */
-  bodyTimeoutMs: number;
   resolve?: Resolver;
+}
+
+export interface GuardedAgents {
+  /** The agent for the URL's scheme, created on first use. */
+  agentFor(url: URL): http.Agent;
+  /** Destroys every socket the agents opened, in use or idle. */
+  destroy(): void;
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-export function createGuardedAgent(options: GuardedAgentOptions): Agent {
+export function createGuardedAgent(options: GuardedAgentOptions): GuardedAgents {
   const resolve = options.resolve ?? systemResolver;
   const allow = options.allowPrivateHosts;
 
   // A host with any forbidden address is refused outright: mixing a public and an internal
   // record is a rebinding trick, and happy-eyeballs could pick either.
-  const guardedLookup = (hostname: string, lookupOptions: LookupOptions, callback: LookupCallback): void => {
+  const lookup = (hostname: string, lookupOptions: LookupOptions, callback: LookupCallback): void => {
     resolve(hostname).then(
       (addresses) => {
         const family = lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : lookupOptions.family;
@@ -86,33 +92,53 @@ export function createGuardedAgent(options: GuardedAgentOptions): Agent {
     );
   };
 
-  const connectSocket = buildConnector({
-    timeout: options.connectTimeoutMs,
-    lookup: guardedLookup as unknown as LookupFunctionForNet,
-  });
+  // One feed, one connection per hop: nothing is worth keeping once the fetch is over.
+  const agentOptions = { keepAlive: false, lookup: lookup as unknown as LookupFunctionForNet };
+  const agents = new Map<string, http.Agent>();
 
-  const connect: buildConnector.connector = (connectOptions, callback) => {
-    // net.connect skips `lookup` for IP literals, so they are judged here.
-    if (isIpLiteral(connectOptions.hostname)) {
-      const verdict = judgeAddress(connectOptions.hostname, connectOptions.hostname, allow);
+  return {
+    agentFor(url) {
+      let agent = agents.get(url.protocol);
+      if (!agent) {
+        agent =
+          url.protocol === 'https:'
+            ? new https.Agent({ ...agentOptions, rejectUnauthorized: true })
+            : new http.Agent(agentOptions);
+        guardConnections(agent, allow);
+        agents.set(url.protocol, agent);
+      }
+      return agent;
+    },
+    destroy() {
+      for (const agent of agents.values()) agent.destroy();
+    },
+  };
+}
+
+function guardConnections(agent: http.Agent, allow: readonly string[]): void {
+  const open = agent.createConnection.bind(agent);
+  agent.createConnection = (connectOptions, callback) => {
+    const host = connectOptions.host ?? connectOptions.hostname ?? '';
+    // net.connect skips `lookup` for IP literals, so they are judged here, before connecting.
+    if (isIpLiteral(host)) {
+      const verdict = judgeAddress(host, host, allow);
       if (!verdict.allowed) {
-        callback(
-          new BlockedAddressError(connectOptions.hostname, connectOptions.hostname, verdict.class, verdict.reason),
-          null,
-        );
-        return;
+        callback?.(new BlockedAddressError(host, host, verdict.class, verdict.reason), undefined as unknown as Duplex);
+        return undefined;
       }
     }
-    connectSocket(connectOptions, callback);
+    const socket = open(connectOptions, callback) as Socket | null | undefined;
+    // Belt and braces: whatever path led here, the peer we reached must be one we may reach.
+    socket?.once('connect', () => {
+      const address = socket.remoteAddress;
+      const verdict = address === undefined ? undefined : judgeAddress(address, host, allow);
+      if (!verdict || !verdict.allowed) {
+        const reason = verdict && !verdict.allowed ? verdict.reason : 'no remote address after connecting';
+        socket.destroy(new BlockedAddressError(host, address ?? 'an unknown address', verdict?.class ?? { range: 'not-an-ip' }, reason));
+      }
+    });
+    return socket;
   };
-
-  return new Agent({
-    connect,
-    headersTimeout: options.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs,
-    // One feed, one connection: nothing is worth keeping once the fetch is over.
-    pipelining: 0,
-  });
 }
 
 type LookupFunctionForNet = NonNullable<import('node:net').TcpNetConnectOpts['lookup']>;

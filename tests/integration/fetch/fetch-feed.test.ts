@@ -1,9 +1,11 @@
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_USER_AGENT, fetchFeed, type FetchFeedOptions, type FetchOutcome } from '#shared/fetch/fetch-feed.ts';
 import { startLoopbackServer, type Handler, type LoopbackServer } from '#tests/integration/fetch/loopback-server.ts';
+import { SELF_SIGNED_CERT, SELF_SIGNED_KEY } from '#tests/integration/fetch/self-signed.ts';
 
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>Outlet</title></channel></rss>';
 
@@ -256,6 +258,20 @@ describe('fetchFeed: timeouts', () => {
     expect(outcome).toMatchObject({ kind: 'failed', error: 'timeout', message: 'no complete response within 500 ms (fetch.timeoutMs)' });
   });
 
+  it('cuts a connection that never gets going by the idle timeout', async () => {
+    // A name whose lookup never answers keeps the socket connecting.
+    const resolve = () => new Promise<never>(() => undefined);
+    const outcome = await fetchFeed('http://slow-dns.example/rss', {
+      limits: { ...limits, timeoutMs: 3000, idleTimeoutMs: 300, allowPrivateHosts: ['slow-dns.example'] },
+      resolve,
+    });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      error: 'timeout',
+      message: 'could not connect to slow-dns.example within 300 ms (fetch.idleTimeoutMs)',
+    });
+  });
+
   it("honours the caller's abort signal", async () => {
     const url = serve('/silent-for-signal.xml', () => {
       /* never answers */
@@ -308,6 +324,35 @@ describe('fetchFeed: raw sockets', () => {
 
   it('reports a response that is not HTTP', async () => {
     behaviour = (socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n');
+    const outcome = await fetchFeed(`http://127.0.0.1:${rawPort}/`, { limits });
+    expect(outcome).toMatchObject({ kind: 'failed', error: 'connect' });
+    expect((outcome as { message: string }).message).toMatch(new RegExp(`^invalid HTTP response from 127\\.0\\.0\\.1:${rawPort}`));
+  });
+
+  it('reports a connection closed before any answer', async () => {
+    behaviour = (socket) => socket.end();
+    const outcome = await fetchFeed(`http://127.0.0.1:${rawPort}/`, { limits });
+    expect(outcome).toEqual({
+      kind: 'failed',
+      url: `http://127.0.0.1:${rawPort}/`,
+      error: 'connect',
+      message: `127.0.0.1:${rawPort} closed the connection before answering`,
+      bytes: 0,
+    });
+  });
+
+  it('refuses response headers over 16 KiB', async () => {
+    behaviour = (socket) => socket.end(`HTTP/1.1 200 OK\r\nX-Padding: ${'p'.repeat(17 * 1024)}\r\nContent-Length: 5\r\n\r\n<rss>`);
+    const outcome = await fetchFeed(`http://127.0.0.1:${rawPort}/`, { limits });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      error: 'too-large',
+      message: `response headers from 127.0.0.1:${rawPort} are too large (over 16384 bytes)`,
+    });
+  });
+
+  it('refuses a response that smuggles a second Content-Length', async () => {
+    behaviour = (socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n<rss>');
     const outcome = await fetchFeed(`http://127.0.0.1:${rawPort}/`, { limits });
     expect(outcome).toMatchObject({ kind: 'failed', error: 'connect' });
     expect((outcome as { message: string }).message).toMatch(new RegExp(`^invalid HTTP response from 127\\.0\\.0\\.1:${rawPort}`));
@@ -510,5 +555,36 @@ describe('fetchFeed: charsets', () => {
       body: xml,
       charsetWarning: 'unknown charset "x-made-up" in the Content-Type header; decoded as UTF-8',
     });
+  });
+});
+
+describe('fetchFeed: https', () => {
+  it('verifies the certificate, sending the host name as SNI', async () => {
+    const serverNames: string[] = [];
+    const tls = createHttpsServer({
+      key: SELF_SIGNED_KEY,
+      cert: SELF_SIGNED_CERT,
+      SNICallback: (name, done) => {
+        serverNames.push(name);
+        done(null);
+      },
+    });
+    let requests = 0;
+    tls.on('request', (_req, res) => {
+      requests += 1;
+      res.end(RSS);
+    });
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = tls.address() as AddressInfo;
+    try {
+      const outcome = await fetchFeed(`https://localhost:${port}/feed.xml`, { limits: { ...limits, allowPrivateHosts: ['localhost'] } });
+      expect(outcome).toMatchObject({ kind: 'failed', error: 'connect', url: `https://localhost:${port}/feed.xml` });
+      expect((outcome as { message: string }).message).toMatch(/^connection to localhost:\d+ failed: self[- ]signed certificate/);
+      expect(serverNames).toEqual(['localhost']);
+      expect(requests).toBe(0);
+    } finally {
+      tls.closeAllConnections();
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+    }
   });
 });
