@@ -7,7 +7,7 @@ import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
 import { parseFeed } from '#shared/feed/parse-feed.ts';
 import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { deliverLocalAlerts } from '#shared/alerts/local-alerts.ts';
-import { topicTitlesFrom } from '#shared/alerts/topic-names.ts';
+import { topicNamesFrom } from '#shared/alerts/topic-names.ts';
 import { OutboxPublisher } from '#shared/local/outbox-publisher.ts';
 import { createLocalStreamsClient } from '#shared/local/stream-reader.ts';
 import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
@@ -73,7 +73,7 @@ export class LocalCycleRunner {
       },
       render: {
         maxItems: this.config.alerts.maxItemsPerEmail,
-        topicTitle: topicTitlesFrom(this.pack),
+        ...topicNamesFrom(this.pack),
         queryUrl: this.config.alerts.queryUrl,
       },
     });

@@ -13,7 +13,7 @@ import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
 import { DynamoTopicReader } from '#shared/alerts/dynamo-topic-reader.ts';
 import { throwIfFailed } from '#shared/alerts/notifier.ts';
 import { SnsAlertPublisher } from '#shared/alerts/sns-publisher.ts';
-import { topicIdsOf, topicTitlesFrom } from '#shared/alerts/topic-names.ts';
+import { topicIdsOf, topicNamesFrom } from '#shared/alerts/topic-names.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 
 /**
@@ -67,7 +67,7 @@ async function defaultDeps(): Promise<DigestHandlerDeps> {
       publisher: new SnsAlertPublisher({ client: new SNSClient({}), topicArn: requireEnv(FUNCTION_ENV.alertTopicArn) }),
       render: {
         maxItems: config.alerts.maxItemsPerEmail,
-        topicTitle: topicTitlesFrom(pack),
+        ...topicNamesFrom(pack),
         ...(queryUrl ? { queryUrl } : {}),
       },
       lookbackHours: config.alerts.maxAgeHours,

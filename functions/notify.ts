@@ -12,7 +12,7 @@ import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
 import type { InstantAlertDeps } from '#shared/alerts/notifier.ts';
 import { SnsAlertPublisher } from '#shared/alerts/sns-publisher.ts';
 import { notifyStreamBatch } from '#shared/alerts/stream-batch.ts';
-import { topicTitlesFrom } from '#shared/alerts/topic-names.ts';
+import { topicNamesFrom } from '#shared/alerts/topic-names.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 
 /**
@@ -69,7 +69,7 @@ async function defaultDeps(): Promise<NotifyHandlerDeps> {
       publisher: new SnsAlertPublisher({ client: new SNSClient({}), topicArn: requireEnv(FUNCTION_ENV.alertTopicArn) }),
       render: {
         maxItems: config.alerts.maxItemsPerEmail,
-        topicTitle: topicTitlesFrom(pack),
+        ...topicNamesFrom(pack),
         ...(queryUrl ? { queryUrl } : {}),
       },
     },

@@ -23,6 +23,8 @@ export interface RenderOptions {
   maxItems: number;
   /** Display name of a topic (from the topic pack); defaults to the humanised id. */
   topicTitle?: TopicTitle;
+  /** The name in the subject line; defaults to `topicTitle`. */
+  topicShortTitle?: TopicTitle;
   /** Base URL of the query API (`alerts.queryUrl` / `QUERY_API_URL`). */
   queryUrl?: string;
   /** Start of the period the email covers, for the "see all" pointer; defaults to the oldest item. */
@@ -131,7 +133,7 @@ export function renderAlertEmail(topic: TopicId, mode: AlertMode, matches: Match
   return {
     topic,
     mode,
-    subject: renderSubject({ topicName, mode, count: ordered.length, leadTitle: ordered[0]!.title }),
+    subject: renderSubject({ topicName: options.topicShortTitle ? field(options.topicShortTitle(topic), 80) || topicName : topicName, mode, count: ordered.length, leadTitle: ordered[0]!.title }),
     body,
     itemIds: ordered.map((m) => m.id),
   };

@@ -38,6 +38,8 @@ const vetoSchema = z.strictObject({
 const topicSchema = z.strictObject({
   id,
   title: z.string().min(1),
+  /** A few words for email subjects, where the title would crowd out the headline. */
+  shortTitle: z.string().min(1).max(30, 'expected at most 30 characters').optional(),
   description: z.string().optional(),
   threshold: z.number().gt(0).max(1).default(0.5),
   rules: z.array(ruleSchema).min(1, 'expected at least one rule'),

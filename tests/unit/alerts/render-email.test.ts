@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderAlertEmail } from '#shared/alerts/render-email.ts';
 import { aMatch } from '#tests/support/matches.ts';
+import { topicNamesFrom } from '#shared/alerts/topic-names.ts';
+import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
 
 const topicTitle = (topic: string) => ({ 'ukraine-fund': 'Ukraine fund', 'nato-mission': 'NATO mission' })[topic] ?? topic;
 
@@ -82,6 +84,15 @@ describe('alert email rendering', () => {
     const defaults = renderAlertEmail('ukraine-fund', 'daily', matches, { maxItems: 100 });
     expect(Buffer.byteLength(defaults.body)).toBeLessThan(256 * 1024 - 2048);
     expect(defaults.subject.length).toBeLessThan(100);
+  });
+
+  it("names the topic by the pack's short title in the subject and its full title in the body", () => {
+    const email = renderAlertEmail('ukraine-fund', 'instant', [aMatch({ title: 'Allies back the fund' })], {
+      maxItems: 20,
+      ...topicNamesFrom(defaultTopicPack()),
+    });
+    expect(email.subject).toBe('[fundwatch] Ukraine fund: 1 new — Allies back the fund');
+    expect(email.body).toContain("NATO's multi-year fund / pledge for Ukraine");
   });
 
   it('shows only http(s) links', () => {
