@@ -1,0 +1,90 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Capacity metering without touching the store: a middleware on a DocumentClient asks every
+ * command for `ReturnConsumedCapacity: 'INDEXES'` and adds up the `ConsumedCapacity` that comes
+ * back, per table and per index. DynamoDB on-demand bills exactly these units (WRU/RRU).
+ *
+ * One gap, stated rather than hidden: a write rejected by its condition
+ * (ConditionalCheckFailedException) is billed on AWS but returns no ConsumedCapacity, so it is
+ * counted separately in `conditionalFailures` (each at least 1 WRU on AWS).
+ */
+
+export interface CapacityTotals {
+  readUnits: number;
+  writeUnits: number;
+  /** Of which on the global secondary indexes (a write to an indexed row is billed again there). */
+  indexWriteUnits: number;
+  indexReadUnits: number;
+  calls: Record<string, number>;
+  /** Units per command name, e.g. `PutCommand`: where the cost goes. */
+  unitsByCommand: Record<string, number>;
+  conditionalFailures: number;
+}
+
+const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand', 'GetCommand', 'BatchGetCommand', 'TransactGetCommand']);
+
+interface Consumed {
+  TableName?: string;
+  CapacityUnits?: number;
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+  LocalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+
+export function emptyTotals(): CapacityTotals {
+  return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, indexReadUnits: 0, calls: {}, unitsByCommand: {}, conditionalFailures: 0 };
+}
+
+export class CapacityMeter {
+  private totals = emptyTotals();
+
+  /** Attaches the meter to a DocumentClient (idempotent per client). */
+  attach(client: DynamoDBDocumentClient): this {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String((context as { commandName?: string }).commandName ?? 'unknown');
+        const input = args.input as Record<string, unknown>;
+        if (input && typeof input === 'object' && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'INDEXES';
+        this.totals.calls[name] = (this.totals.calls[name] ?? 0) + 1;
+        try {
+          const result = await next(args);
+          this.record(name, (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity);
+          return result;
+        } catch (err) {
+          if ((err as { name?: string }).name === 'ConditionalCheckFailedException') this.totals.conditionalFailures++;
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'benchCapacityMeter', override: true },
+    );
+    return this;
+  }
+
+  private record(command: string, consumed: Consumed | Consumed[] | undefined): void {
+    if (!consumed) return;
+    const read = READS.has(command);
+    for (const c of Array.isArray(consumed) ? consumed : [consumed]) {
+      const units = c.CapacityUnits ?? 0;
+      let index = 0;
+      for (const i of Object.values(c.GlobalSecondaryIndexes ?? {})) index += i.CapacityUnits ?? 0;
+      for (const i of Object.values(c.LocalSecondaryIndexes ?? {})) index += i.CapacityUnits ?? 0;
+      if (read) {
+        this.totals.readUnits += units;
+        this.totals.indexReadUnits += index;
+      } else {
+        this.totals.writeUnits += units;
+        this.totals.indexWriteUnits += index;
+      }
+      this.totals.unitsByCommand[command] = (this.totals.unitsByCommand[command] ?? 0) + units;
+    }
+  }
+
+  snapshot(): CapacityTotals {
+    return structuredClone(this.totals);
+  }
+
+  reset(): void {
+    this.totals = emptyTotals();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench` (issue 8): fundwatch side by side with a naive poller, in one run, on this
+ * machine. Writes bench/results.json (full run) or bench/out/results-quick.json (`-- --quick`)
+ * and prints the table. See docs/benchmark.md for what each number means.
+ */
+import { cpus, loadavg, totalmem, release } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '#shared/local/dynamodb-local.ts';
+import { PROJECT_ROOT } from '#infra/constructs/fundwatch-function.ts';
+import { loadDevSet } from './lib/feeds.ts';
+import { row, renderTable, type Row } from './lib/report.ts';
+import { ASSUMPTIONS, monthlyCost, type CostBreakdown, type PerFeedCycle } from './lib/cost.ts';
+import { PRICES } from './prices.ts';
+import { runPollScenario } from './scenarios/poll.ts';
+import { runClassifierScenario } from './scenarios/classifier.ts';
+import { runColdStartScenario } from './scenarios/cold-start.ts';
+import { runQueryScenario } from './scenarios/query.ts';
+
+const quick = process.argv.includes('--quick');
+const MODES = {
+  full: {
+    poll: { feeds: 200, itemsPerFeed: 50, hosts: 25, newShare: 0.02, changedFeedEvery: 10 },
+    classifier: { repeats: 200, rounds: 7 },
+    coldStart: { runs: 9 },
+    query: { sizes: [10_000, 100_000], perDay: 274, apiRuns: 200, scanRuns: (n: number) => (n > 20_000 ? 1 : 3) },
+  },
+  quick: {
+    poll: { feeds: 30, itemsPerFeed: 25, hosts: 10, newShare: 0.02, changedFeedEvery: 10 },
+    classifier: { repeats: 40, rounds: 3 },
+    coldStart: { runs: 3 },
+    query: { sizes: [10_000], perDay: 274, apiRuns: 40, scanRuns: () => 1 },
+  },
+} as const;
+const mode = quick ? MODES.quick : MODES.full;
+
+const started = Date.now();
+const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+
+let db: DynamoDbLocal | undefined;
+const stopDb = async () => {
+  const running = db;
+  db = undefined;
+  await running?.stop();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping DynamoDB Local`);
+    void stopDb().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+function machine() {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+async function main() {
+  const loadBefore = loadavg();
+  const dev = loadDevSet();
+  log(`mode: ${quick ? 'quick' : 'full'}; load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')}`);
+
+  log('classifier throughput');
+  const classifier = runClassifierScenario(dev, mode.classifier);
+
+  log('cold start');
+  const coldStart = await runColdStartScenario(mode.coldStart, log);
+
+  log('starting DynamoDB Local (in memory, random port)');
+  db = await startDynamoDbLocal();
+  const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+  log('poll cycles');
+  const poll = await runPollScenario(db.endpoint, raw, mode.poll, log);
+
+  log('query latency');
+  const query = await runQueryScenario(db.endpoint, raw, dev, mode.query, log);
+  raw.destroy();
+  await stopDb();
+  const loadAfter = loadavg();
+
+  // Cost per month, from the steady state per feed.
+  const feeds = mode.poll.feeds;
+  const fw = poll.steady.fundwatch;
+  const nv = poll.steady.naive;
+  const fwPerFeed: PerFeedCycle = {
+    writeUnits: fw.writeUnits / feeds,
+    readUnits: fw.readUnits / feeds,
+    wallMs: fw.wallMs / feeds,
+    matches: ((3 * poll.fundwatch.cycle2.stored + poll.fundwatch.cycle3.stored) / 4) / feeds,
+    bytes: fw.wireBytes / feeds,
+  };
+  const naivePerFeed: PerFeedCycle = { writeUnits: nv.writeUnits / feeds, readUnits: 0, wallMs: nv.wallMs / feeds, matches: fwPerFeed.matches, bytes: nv.wireBytes / feeds };
+  const largest = query.sizes[query.sizes.length - 1]!;
+  const smallest = query.sizes[0]!;
+  const cost: { feeds: number; fundwatch: CostBreakdown; naive: CostBreakdown }[] = [50, 500, 5000].map((n) => ({
+    feeds: n,
+    fundwatch: monthlyCost({ feeds: n, pollEveryMinutes: 15, perFeed: fwPerFeed, initMs: coldStart.poll.initMs, memoryGb: ASSUMPTIONS.pollMemoryGb, fetching: 'concurrent', readUnitsPerApiRequest: largest.api.readUnitsPerRequest }),
+    naive: monthlyCost({ feeds: n, pollEveryMinutes: 15, perFeed: naivePerFeed, initMs: coldStart.tutorialWholeSdk.initMs, memoryGb: ASSUMPTIONS.naiveMemoryGb, fetching: 'sequential', readUnitsPerApiRequest: largest.scan.readUnitsPerRequest }),
+  }));
+
+  // Bytes if a different share of feeds had news in a cycle, from this run's measured answers.
+  const c2 = poll.fundwatch.cycle2.server;
+  const bytesPerChangedFeed = c2.ok > 0 ? c2.okWireBytes / c2.ok : Number.NaN;
+  const bytesPerNotModifiedFeed = c2.notModified > 0 ? c2.notModifiedWireBytes / c2.notModified : Number.NaN;
+  const naiveBytesPerFeed = nv.wireBytes / feeds;
+  const sensitivity = [0.05, 0.1, 0.25, 0.5, 1].map((share) => {
+    const bytes = share * bytesPerChangedFeed + (1 - share) * bytesPerNotModifiedFeed;
+    return { changedFeedShare: share, fundwatchBytesPerFeed: bytes, ratioToNaive: bytes / naiveBytesPerFeed };
+  });
+
+  const pct = (limit: number) => ({ on: 'ratio' as const, comparison: 'max' as const, limit, text: `≤ ${limit * 100}% of naive` });
+  const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+  const rows: Row[] = [
+    row(`full cycle (${feeds}×${mode.poll.itemsPerFeed}): wall time`, 's', poll.fundwatch.cycle1.wallMs / 1000, poll.naive.cycle1.wallMs / 1000, 'naive'),
+    row('full cycle: items per second', 'items/s', poll.mix.items / (poll.fundwatch.cycle1.wallMs / 1000), poll.mix.items / (poll.naive.cycle1.wallMs / 1000), 'naive'),
+    row('steady cycle: bytes downloaded (server count)', 'B', fw.wireBytes, nv.wireBytes, 'naive', pct(0.05)),
+    row('steady cycle: DynamoDB write units', 'WRU', fw.writeUnits, nv.writeUnits, 'naive', pct(0.02)),
+    row('steady cycle: DynamoDB read units', 'RRU', fw.readUnits, nv.readUnits, 'naive'),
+    row('steady cycle: items parsed', 'items', fw.parsed, nv.parsed, 'naive'),
+    row('steady cycle: items classified', 'items', fw.classified, nv.classified, 'naive'),
+    row('steady cycle: wall time', 's', fw.wallMs / 1000, nv.wallMs / 1000, 'naive'),
+    row('classifier throughput, one core', 'items/s', classifier.itemsPerSecond, classifier.regexItemsPerSecond, 'keyword regex', {
+      on: 'value',
+      comparison: 'min',
+      limit: 20_000,
+      text: '≥ 20,000 items/s',
+    }),
+    row('poll bundle size (as deployed)', 'KiB', coldStart.poll.bytes / 1024, coldStart.pollWholeSdk.bytes / 1024, 'poll + whole SDK', {
+      on: 'value',
+      comparison: 'max',
+      limit: 500 * 1000 / 1024,
+      text: '< 500 KB',
+    }),
+    row('poll init, spawn → handler exported (median)', 'ms', coldStart.poll.initMs, coldStart.pollWholeSdk.initMs, 'poll + whole SDK', {
+      on: 'value',
+      comparison: 'max',
+      limit: 150,
+      text: '< 150 ms',
+    }),
+    ...query.sizes.flatMap((s) => [
+      row(`query p50, ${label(s.matches)} matches`, 'ms', s.api.p50, s.scan.p50, 'Scan + filter'),
+      row(`query p99, ${label(s.matches)} matches`, 'ms', s.api.p99, s.scan.p99, 'Scan + filter', { on: 'value', comparison: 'max', limit: 20, text: '< 20 ms' }),
+      row(`query p99 duplicates=include, ${label(s.matches)}`, 'ms', s.apiNoCollapse.p99, s.scan.p99, 'Scan + filter'),
+    ]),
+    ...cost.map((c) => row(`cost per month, ${c.feeds} feeds / 15 min`, '$', c.fundwatch.total, c.naive.total, 'naive')),
+  ];
+
+  const results = {
+    benchmark: 'fundwatch npm run bench (issue 8)',
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine: { ...machine(), loadAverageBefore: loadBefore.map((n) => Math.round(n * 100) / 100), loadAverageAfter: loadAfter.map((n) => Math.round(n * 100) / 100) },
+    settings: mode,
+    table: rows,
+    poll,
+    bytesSensitivity: { bytesPerChangedFeed, bytesPerNotModifiedFeed, naiveBytesPerFeed, byChangedFeedShare: sensitivity },
+    classifier,
+    coldStart,
+    query,
+    cost: { prices: PRICES, assumptions: ASSUMPTIONS, perFeed: { fundwatch: fwPerFeed, naive: naivePerFeed }, byFeeds: cost },
+    queryFlatness: { p99Small: smallest.api.p99, p99Large: largest.api.p99, matchesSmall: smallest.matches, matchesLarge: largest.matches },
+  };
+  const file = quick ? join(PROJECT_ROOT, 'bench', 'out', 'results-quick.json') : join(PROJECT_ROOT, 'bench', 'results.json');
+  mkdirSync(join(PROJECT_ROOT, 'bench', 'out'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, (_, v) => (typeof v === 'function' ? undefined : v), 2)}\n`);
+
+  const m = results.machine;
+  console.log(`\nfundwatch benchmark, ${results.mode} run, ${results.date}`);
+  console.log(`${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}; load average before ${m.loadAverageBefore.join(' ')}, after ${m.loadAverageAfter.join(' ')}\n`);
+  console.log(renderTable(rows));
+  console.log(`\nwrote ${file} (${results.durationSeconds} s)`);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await stopDb();
+}

@@ -1,0 +1,208 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseConfig } from '#shared/config/load.ts';
+import { createClassifier } from '#shared/classify/classifier.ts';
+import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
+import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
+import { parseFeed } from '#shared/feed/parse-feed.ts';
+import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
+import { ensureTable } from '#shared/store/create-table.ts';
+import { createDocumentClient } from '#shared/store/dynamo-client.ts';
+import { DynamoStore } from '#shared/store/dynamo-store.ts';
+import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
+import { CapacityMeter, type CapacityTotals } from '../lib/capacity.ts';
+import { FeedSet } from '../lib/feeds.ts';
+import { diffCounters, startFeedServer, type ServerCounters } from '../lib/feed-server.ts';
+import { sum } from '../lib/stats.ts';
+import { ensureNaiveTable, runNaiveCycle, type NaiveCycleReport } from '../naive-poller.ts';
+
+/**
+ * Full cycle and steady state, fundwatch and the naive poller side by side on the same feeds,
+ * the same DynamoDB Local and the same meters (server-side bytes, ConsumedCapacity).
+ *
+ *   cycle 1 (t0)        every feed is new: 200 × 50 items fetched, parsed, classified, stored
+ *   cycle 2 (t0+15 min) 2% new items, on every 4th feed; the other feeds answer 304
+ *   cycle 3 (t0+61 min) another 2% new; fundwatch's hourly feed-state heartbeat falls due
+ *
+ * Steady state per 15-minute cycle is (3 × cycle 2 + 1 × cycle 3) / 4: an hour holds four
+ * cycles and one of them rewrites the feed states of the 304 feeds. The naive poller does the
+ * same work every cycle, so its cycle 2 is its steady state.
+ */
+
+export interface PollScenarioOptions {
+  feeds: number;
+  itemsPerFeed: number;
+  hosts: number;
+  newShare: number;
+  /** Every n-th feed publishes the new items. */
+  changedFeedEvery: number;
+}
+
+export interface CycleMeasure {
+  wallMs: number;
+  cpuMs: number;
+  capacity: CapacityTotals;
+  server: ServerCounters;
+}
+
+export interface FundwatchCycle extends CycleMeasure {
+  reportBytes: number;
+  feedsFetched: number;
+  feedsNotModified: number;
+  feedsFailed: number;
+  entriesParsed: number;
+  entriesClassified: number;
+  matches: number;
+  stored: number;
+  duplicates: number;
+  failures: { url: string; error?: string; message?: string }[];
+}
+
+export interface NaiveCycle extends CycleMeasure {
+  report: NaiveCycleReport;
+}
+
+export interface PollScenarioResult {
+  options: PollScenarioOptions;
+  mix: { items: number; relevantItems: number; relevantShare: number; newItemsPerCycle: number; changedFeeds: number; newItemsPerChangedFeed: number };
+  fundwatch: { cycle1: FundwatchCycle; cycle2: FundwatchCycle; cycle3: FundwatchCycle };
+  naive: { cycle1: NaiveCycle; cycle2: NaiveCycle };
+  steady: {
+    fundwatch: { wireBytes: number; bodyBytes: number; reportBytes: number; writeUnits: number; readUnits: number; parsed: number; classified: number; wallMs: number; cpuMs: number };
+    naive: { wireBytes: number; bodyBytes: number; writeUnits: number; readUnits: number; parsed: number; classified: number; wallMs: number; cpuMs: number };
+  };
+}
+
+const FUNDWATCH_TABLE = 'bench-fundwatch';
+const NAIVE_TABLE = 'bench-naive';
+
+async function measure<T>(meter: CapacityMeter, server: { counters(): ServerCounters }, run: () => Promise<T>): Promise<{ result: T } & CycleMeasure> {
+  meter.reset();
+  const before = server.counters();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await run();
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  // Sockets close a moment after the last response; let their byte counts land.
+  await new Promise((r) => setTimeout(r, 50));
+  return { result, wallMs, cpuMs: (used.user + used.system) / 1000, capacity: meter.snapshot(), server: diffCounters(server.counters(), before) };
+}
+
+function summarise(report: CycleReport): Omit<FundwatchCycle, keyof CycleMeasure> {
+  const feeds = report.feeds;
+  return {
+    reportBytes: sum(feeds.map((f) => f.bytes)),
+    feedsFetched: feeds.filter((f) => f.outcome === 'fetched').length,
+    feedsNotModified: feeds.filter((f) => f.outcome === 'not-modified').length,
+    feedsFailed: feeds.filter((f) => f.outcome === 'failed').length,
+    entriesParsed: sum(feeds.map((f) => f.entries)),
+    entriesClassified: sum(feeds.map((f) => f.newEntries)),
+    matches: sum(feeds.map((f) => f.matches)),
+    stored: sum(feeds.map((f) => f.stored)),
+    duplicates: sum(feeds.map((f) => f.duplicates)),
+    failures: feeds.filter((f) => f.outcome === 'failed').slice(0, 5).map((f) => ({ url: f.url, error: f.error, message: f.message })),
+  };
+}
+
+export async function runPollScenario(
+  endpoint: string,
+  raw: DynamoDBClient,
+  options: PollScenarioOptions,
+  log: (line: string) => void,
+): Promise<PollScenarioResult> {
+  const t0 = Date.now();
+  const set = new FeedSet({ feeds: options.feeds, itemsPerFeed: options.itemsPerFeed, hosts: options.hosts, nowMs: t0 });
+  // Two servers over the same FeedSet, so each poller's bytes are counted on its own meter.
+  const fwServer = await startFeedServer(set);
+  const naiveServer = await startFeedServer(set);
+  try {
+    await ensureTable(raw, FUNDWATCH_TABLE);
+    await ensureNaiveTable(raw, NAIVE_TABLE);
+    const fwDoc = createDocumentClient({ endpoint });
+    const naiveDoc = createDocumentClient({ endpoint });
+    const fwMeter = new CapacityMeter().attach(fwDoc);
+    const naiveMeter = new CapacityMeter().attach(naiveDoc);
+
+    const config = parseConfig({
+      feeds: fwServer.urls.map((url, i) => ({ url, name: `Bench Desk ${i}` })),
+      fetch: { allowPrivateHosts: ['127.0.0.1'] },
+    });
+    const classifier = createClassifier(defaultTopicPack());
+    const store = new DynamoStore({ client: fwDoc, tableName: FUNDWATCH_TABLE, retentionDays: config.retention.matchDays });
+    const fundwatchCycle = async (offsetMinutes: number): Promise<FundwatchCycle> => {
+      const now = () => new Date(Date.now() + offsetMinutes * 60_000);
+      const m = await measure(fwMeter, fwServer, () =>
+        runPollCycle(config, { store, fetchFeed, parseFeed, classifier, duplicateFinder: createDuplicateFinder, now }),
+      );
+      return { wallMs: m.wallMs, cpuMs: m.cpuMs, capacity: m.capacity, server: m.server, ...summarise(m.result) };
+    };
+    const naiveCycle = async (): Promise<NaiveCycle> => {
+      const m = await measure(naiveMeter, naiveServer, () => runNaiveCycle(naiveServer.urls, naiveDoc, NAIVE_TABLE));
+      return { wallMs: m.wallMs, cpuMs: m.cpuMs, capacity: m.capacity, server: m.server, report: m.result };
+    };
+
+    const items = set.itemCount();
+    const newItemsPerCycle = Math.round(items * options.newShare);
+    const changed = set.feeds.map((_, f) => f).filter((f) => f % options.changedFeedEvery === 0);
+    const perFeed = Math.max(1, Math.round(newItemsPerCycle / changed.length));
+    const publish = (offsetMinutes: number) => {
+      for (const f of changed) set.publish(f, perFeed, t0 + offsetMinutes * 60_000);
+    };
+
+    log(`  cycle 1: naive poller, ${options.feeds} feeds × ${options.itemsPerFeed} items`);
+    const naive1 = await naiveCycle();
+    log(`  cycle 1: fundwatch`);
+    const fw1 = await fundwatchCycle(0);
+    publish(15);
+    log(`  cycle 2 (+15 min, ${changed.length * perFeed} new items on ${changed.length} feeds): naive, fundwatch`);
+    const naive2 = await naiveCycle();
+    const fw2 = await fundwatchCycle(15);
+    publish(61);
+    log(`  cycle 3 (+61 min, feed-state heartbeat due): fundwatch`);
+    const fw3 = await fundwatchCycle(61);
+
+    fwDoc.destroy();
+    naiveDoc.destroy();
+
+    const amortised = (pick: (c: FundwatchCycle) => number) => (3 * pick(fw2) + pick(fw3)) / 4;
+    return {
+      options,
+      mix: {
+        items,
+        relevantItems: set.relevantCount(),
+        relevantShare: set.relevantCount() / items,
+        newItemsPerCycle: changed.length * perFeed,
+        changedFeeds: changed.length,
+        newItemsPerChangedFeed: perFeed,
+      },
+      fundwatch: { cycle1: fw1, cycle2: fw2, cycle3: fw3 },
+      naive: { cycle1: naive1, cycle2: naive2 },
+      steady: {
+        fundwatch: {
+          wireBytes: amortised((c) => c.server.wireBytes),
+          bodyBytes: amortised((c) => c.server.bodyBytes),
+          reportBytes: amortised((c) => c.reportBytes),
+          writeUnits: amortised((c) => c.capacity.writeUnits),
+          readUnits: amortised((c) => c.capacity.readUnits),
+          parsed: amortised((c) => c.entriesParsed),
+          classified: amortised((c) => c.entriesClassified),
+          wallMs: amortised((c) => c.wallMs),
+          cpuMs: amortised((c) => c.cpuMs),
+        },
+        naive: {
+          wireBytes: naive2.server.wireBytes,
+          bodyBytes: naive2.server.bodyBytes,
+          writeUnits: naive2.capacity.writeUnits,
+          readUnits: naive2.capacity.readUnits,
+          parsed: naive2.report.items,
+          classified: naive2.report.items,
+          wallMs: naive2.wallMs,
+          cpuMs: naive2.cpuMs,
+        },
+      },
+    };
+  } finally {
+    await fwServer.close();
+    await naiveServer.close();
+  }
+}
