@@ -250,7 +250,7 @@ function statusFailure(status: number, headers: IncomingHttpHeaders): Failure {
   return { error: 'http-status', message: `the server answered HTTP ${status}`, status };
 }
 
-/** IP literals are refused here already, with a clearer message than the connector's. */
+/** IP literals are refused here already, so the message can say which redirect hop it was. */
 function refuseLiteral(progress: Progress, allowPrivateHosts: readonly string[]): Failure | undefined {
   const host = progress.url.hostname;
   if (!isIpLiteral(host)) return undefined;

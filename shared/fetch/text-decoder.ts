@@ -28,7 +28,7 @@ const WINDOWS_1252: BodyDecoder = {
 
 /** Undefined when the label names no text encoding (unknown, or WHATWG's "replacement"). */
 export function textDecoderFor(label: string, bytes: Uint8Array): BodyDecoder | undefined {
-  let decoder: TextDecoder;
+  let decoder: InstanceType<typeof TextDecoder>;
   try {
     // We strip the BOM ourselves; invalid bytes become U+FFFD rather than losing the feed.
     decoder = new TextDecoder(label, { fatal: false, ignoreBOM: true });
