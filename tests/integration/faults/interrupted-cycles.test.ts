@@ -3,6 +3,8 @@ import { itemId } from '#shared/feed/item-identity.ts';
 import type { FeedState, Match } from '#shared/model.ts';
 import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
 import type { MatchStore } from '#shared/store/ports.ts';
+import { createDocumentClient } from '#shared/store/dynamo-client.ts';
+import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { createTestTable } from '#tests/support/dynamo.ts';
 import { realPollDeps } from '#tests/support/poll-deps.ts';
 import { expectStoredExactlyOnce, serveStoryFeeds, type StoryFeeds } from '#tests/support/cycle-audit.ts';
@@ -177,9 +179,9 @@ describe('two overlapping cycles', () => {
   it('store each match once when they run at the same time on the same table', async () => {
     const table = await createTestTable('fault-overlap');
     const feeds = serveStoryFeeds(server, 'overlap', 4, 3);
-    const other = await createTestTable('fault-overlap-client'); // only for a second, independent client
-    const { DynamoStore } = await import('#shared/store/dynamo-store.ts');
-    const secondStore = new DynamoStore({ client: other.doc, tableName: table.tableName });
+    // A second, independent client: as if a CLI `run --aws` overlapped the scheduled Lambda.
+    const secondClient = createDocumentClient({ endpoint: table.endpoint });
+    const secondStore = new DynamoStore({ client: secondClient, tableName: table.tableName });
     const [a, b] = await Promise.all([
       runPollCycle(feeds.config, realPollDeps(table.store)),
       runPollCycle(feeds.config, realPollDeps(secondStore)),
@@ -187,5 +189,6 @@ describe('two overlapping cycles', () => {
     for (const cycle of [a, b]) expect(cycle.feeds.every((f) => f.outcome === 'fetched')).toBe(true);
     expect(a.stored.length + b.stored.length).toBe(12);
     await expectStoredExactlyOnce(table, idsOf(feeds), [a, b]);
+    secondClient.destroy();
   });
 });
