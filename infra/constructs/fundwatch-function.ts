@@ -117,7 +117,7 @@ export class FundwatchFunction extends NodejsFunction {
         bundleAwsSDK: true,
         externalModules: [],
         define,
-        // Bundled CommonJS dependencies (rss-parser, xml2js, iconv-lite) call require() for Node
+        // Bundled CommonJS dependencies (rss-parser, xml2js, sax) call require() for Node
         // built-ins, which an ESM bundle does not have unless we create it.
         banner: "import { createRequire as __fwCreateRequire } from 'node:module'; const require = __fwCreateRequire(import.meta.url);",
         // Dead weight swapped for small local modules (each file says why): together ~200 KB of
