@@ -14,6 +14,7 @@ import { errorResponse, MethodNotAllowedError, NotFoundError } from '#shared/que
 import { renderJsonFeed, renderRss, type FeedContext } from '#shared/query/feeds-output.ts';
 import type { RawParams } from '#shared/query/params.ts';
 import type { QueryService } from '#shared/query/service.ts';
+import { SECURITY_HEADERS_OPTIONS, webSite, type StaticSite } from '#shared/query/static-assets.ts';
 
 /**
  * The query API (HTTP API, payload v2, IAM auth): a thin router over the query service in
@@ -128,6 +129,20 @@ function apiRoutes({ service, now = () => new Date() }: QueryHandlerDeps): ApiRo
   ];
 }
 
+/** The web page (`web/`, served by shared/query/static-assets.ts): `GET /` and its files under `/assets/`. */
+function webRoutes(site: StaticSite): ApiRoute[] {
+  const serve = (path: string, event: Event): Result => {
+    const version = new URLSearchParams(event.rawQueryString ?? '').get('v') ?? undefined;
+    const response = site.respond(path, { version, ifNoneMatch: event.headers?.['if-none-match'] });
+    if (!response) throw new NotFoundError('no such file');
+    return response;
+  };
+  return [
+    { method: 'GET', path: '/', handler: async (event: Event) => serve('/', event) },
+    { method: 'GET', path: '/assets/{proxy+}', handler: async (event: Event) => serve(`/assets/${decodePathPart(event.pathParameters?.proxy) ?? ''}`, event) },
+  ];
+}
+
 function pathPattern(path: string): RegExp {
   const body = path
     .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
@@ -157,7 +172,7 @@ function errorResponses(logger: Logger): MiddlewareObj<Event, Result> {
 }
 
 export function createHandler(deps: QueryHandlerDeps) {
-  const routes = [...apiRoutes(deps), ...(deps.extraRoutes ?? [])];
+  const routes = [...apiRoutes(deps), ...webRoutes(webSite()), ...(deps.extraRoutes ?? [])];
   const router = httpRouterHandler<Event, Result>({ routes, notFoundResponse: notFoundOrWrongMethod(routes) });
   return middy<Event, Result>()
     .use(injectLambdaContext(deps.logger))
@@ -167,7 +182,8 @@ export function createHandler(deps: QueryHandlerDeps) {
         fallbackMessage: JSON.stringify({ error: 'internal' }),
       }),
     )
-    .use(httpSecurityHeaders())
+    // The page sets its own CSP; middy's default one would sandbox its script.
+    .use(httpSecurityHeaders(SECURITY_HEADERS_OPTIONS))
     .use(errorResponses(deps.logger))
     .handler(router);
 }
