@@ -4,7 +4,8 @@ import type { FeedState } from '#shared/model.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-export const BACKOFF_BASE_MS = 15 * MINUTE;
+// Shorter than the default 15-minute schedule, so one failure costs no cycle; the second does.
+export const BACKOFF_BASE_MS = 10 * MINUTE;
 export const BACKOFF_CAP_MS = 12 * HOUR;
 /** Gone feeds (404/410) are still tried, rarely, in case the publisher brings them back. */
 export const GONE_RETRY_MS = 24 * HOUR;

@@ -87,12 +87,13 @@ export function toUpdateDetail(match: Match, duplicates: Match[]): UpdateDetail 
 }
 
 export function toFeedHealth(state: FeedState): FeedHealth {
+  // A moved feed whose new address fails is failing: that is what an operator must see.
   const status: FeedHealthStatus = state.gone
     ? 'gone'
-    : state.movedTo
-      ? 'moved'
-      : state.consecutiveFailures > 0
-        ? 'failing'
+    : state.consecutiveFailures > 0
+      ? 'failing'
+      : state.movedTo
+        ? 'moved'
         : state.lastAttemptAt || state.lastSuccessAt
           ? 'ok'
           : 'never-polled';

@@ -177,7 +177,7 @@ describe('5xx', () => {
         nextPollAt: state.nextPollAt,
       });
     }
-    expect(waits.map((ms) => ms / MINUTE)).toEqual([15, 30, 60, 120, 240, 480, 720, 720]);
+    expect(waits.map((ms) => ms / MINUTE)).toEqual([10, 20, 40, 80, 160, 320, 640, 720]);
     expect(Math.max(...waits)).toBe(BACKOFF_CAP_MS);
 
     failing = false;
