@@ -330,7 +330,9 @@ async function recordFailure(
     consecutiveFailures: failures,
     gone: failure.gone || undefined,
     movedTo: failure.movedTo,
-    nextPollAt: nextPollAfterFailure(at, failures, failure),
+    // A storage fault is ours, not the publisher's: retry next cycle instead of backing off the
+    // feed, or a long DynamoDB outage would leave feeds unpolled for hours after it ends.
+    nextPollAt: failure.error === 'storage' ? undefined : nextPollAfterFailure(at, failures, failure),
     writtenAt: at.toISOString(),
   }, base, result);
 }
