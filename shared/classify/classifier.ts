@@ -38,7 +38,7 @@ const MAX_QUOTE = 60;
 
 export function createClassifier(pack: TopicPack): Classifier {
   const matcher = new ConceptMatcher(
-    Object.entries(pack.concepts).map(([id, c]) => ({ id, terms: c.terms, implies: c.implies })),
+    Object.entries(pack.concepts).map(([id, c]) => ({ id, terms: c.terms, except: c.except, implies: c.implies })),
   );
   const conceptCount = matcher.conceptIds.length;
   const topicIndex = new Map(pack.topics.map((t, i) => [t.id, i]));

@@ -12,6 +12,11 @@ export interface ConceptDefinition {
   id: string;
   /** Terms by language code; "any" holds names and acronyms used in every language. */
   terms: Record<string, string[]>;
+  /**
+   * Phrases in which the concept's words do not count, by language: "to fund" (a verb, not a
+   * fund), "power plants" (not a factory). A term match overlapping an exception match is dropped.
+   */
+  except?: Record<string, string[]> | undefined;
   implies: string[];
 }
 
@@ -57,6 +62,9 @@ interface CompiledTerm {
   text: string;
 }
 
+// Exception matches of one item as flat (concept, first token, last token) triples.
+const MASK_FIELDS = 3;
+
 /** Per-item results, reused between items. `first*` are token indexes of the first mention. */
 export class ConceptHits {
   readonly firstToken: Int32Array;
@@ -91,6 +99,10 @@ export class ConceptMatcher {
   private readonly backward = new TrieNode();
   private readonly terms: CompiledTerm[] = [];
   private termsByFirst: number[][] = [];
+  private exceptionsByFirst: number[][] = [];
+  private exceptionCount = 0;
+  private masks = new Int32Array(3 * 16);
+  private maskCount = 0;
   private readonly implications: Int32Array[];
   // Scratch space for one item: the pattern ids each token matched, as a flat list.
   private tokenPatterns = new Int32Array(1024);
@@ -106,7 +118,11 @@ export class ConceptMatcher {
     concepts.forEach((c, i) => {
       for (const [lang, terms] of Object.entries(c.terms)) {
         const mask = lang === ANY_LANGUAGE ? this.allLanguages() : 1 << this.languages.indexOf(lang);
-        for (const term of terms) this.addTerm(i, mask, term);
+        for (const term of terms) this.addTerm(i, mask, term, false);
+      }
+      for (const [lang, terms] of Object.entries(c.except ?? {})) {
+        const mask = lang === ANY_LANGUAGE ? this.allLanguages() : 1 << this.languages.indexOf(lang);
+        for (const term of terms) this.addTerm(i, mask, term, true);
       }
     });
     this.implications = concepts.map((c) => Int32Array.from(this.closure(c.id, concepts)));
@@ -134,21 +150,49 @@ export class ConceptMatcher {
   match(tokens: TokenBuffer, languageMask: number, hits: ConceptHits): void {
     hits.clear();
     this.collectTokenPatterns(tokens);
+    this.maskCount = 0;
+    if (this.exceptionCount > 0) this.scan(tokens.count, languageMask, this.exceptionsByFirst, hits);
+    this.scan(tokens.count, languageMask, this.termsByFirst, hits);
+  }
+
+  /** Finds every term of `index` in the item: exceptions are remembered as masks, concept terms recorded unless masked. */
+  private scan(count: number, languageMask: number, index: number[][], hits: ConceptHits): void {
     const starts = this.tokenPatternStart;
     const patterns = this.tokenPatterns;
-    for (let i = 0; i < tokens.count; i++) {
+    for (let i = 0; i < count; i++) {
       for (let p = starts[i]!; p < starts[i + 1]!; p++) {
-        const candidates = this.termsByFirst[patterns[p]!];
+        const candidates = index[patterns[p]!];
         if (candidates === undefined) continue;
         for (const t of candidates) {
           const term = this.terms[t]!;
           if ((term.languages & languageMask) === 0) continue;
           const last = i + term.patterns.length - 1;
-          if (last >= tokens.count || !this.restMatches(term.patterns, i)) continue;
-          this.record(hits, term.concept, i, last, t, -1);
+          if (last >= count || !this.restMatches(term.patterns, i)) continue;
+          if (index === this.exceptionsByFirst) this.addMask(term.concept, i, last);
+          else if (this.maskCount === 0 || !this.masked(term.concept, i, last)) this.record(hits, term.concept, i, last, t, -1);
         }
       }
     }
+  }
+
+  private addMask(concept: number, first: number, last: number): void {
+    if ((this.maskCount + 1) * MASK_FIELDS > this.masks.length) {
+      const bigger = new Int32Array(this.masks.length * 2);
+      bigger.set(this.masks);
+      this.masks = bigger;
+    }
+    const at = this.maskCount++ * MASK_FIELDS;
+    this.masks[at] = concept;
+    this.masks[at + 1] = first;
+    this.masks[at + 2] = last;
+  }
+
+  /** Whether tokens first..last overlap an exception of the concept ("fund" inside "to fund"). */
+  private masked(concept: number, first: number, last: number): boolean {
+    for (let m = 0; m < this.maskCount * MASK_FIELDS; m += MASK_FIELDS) {
+      if (this.masks[m] === concept && this.masks[m + 1]! <= last && this.masks[m + 2]! >= first) return true;
+    }
+    return false;
   }
 
   private record(hits: ConceptHits, concept: number, first: number, last: number, term: number, impliedBy: number): void {
@@ -231,13 +275,15 @@ export class ConceptMatcher {
     return (1 << this.languages.length) - 1 || 1;
   }
 
-  private addTerm(concept: number, languages: number, term: string): void {
+  private addTerm(concept: number, languages: number, term: string, exception: boolean): void {
     const parsed = parseTerm(term);
     if (typeof parsed === 'string') throw new Error(parsed);
     const ids = parsed.map((p) => this.patternId(p));
     const index = this.terms.length;
     this.terms.push({ concept, languages, patterns: Int32Array.from(ids), text: term });
-    (this.termsByFirst[ids[0]!] ??= []).push(index);
+    const byFirst = exception ? this.exceptionsByFirst : this.termsByFirst;
+    (byFirst[ids[0]!] ??= []).push(index);
+    if (exception) this.exceptionCount++;
   }
 
   private patternId(pattern: TokenPattern): number {

@@ -18,6 +18,8 @@ const conceptSchema = z.strictObject({
   note: z.string().optional(),
   implies: z.array(id).default([]),
   terms: z.record(language, z.array(z.string().trim().min(1, 'expected a non-empty term')).min(1, 'expected at least one term')),
+  /** Phrases in which the concept's terms do not count ("to fund" is no fund). */
+  except: z.record(language, z.array(z.string().trim().min(1, 'expected a non-empty term')).min(1, 'expected at least one term')).optional(),
 });
 
 const ruleSchema = z.strictObject({
@@ -96,11 +98,13 @@ function crossCheck(pack: TopicPack): string[] {
     concept.implies.forEach((implied, i) => {
       if (!concepts.has(implied)) problems.push(`${jsonPath(['concepts', conceptId, 'implies', i])}: unknown concept "${implied}"`);
     });
-    for (const [lang, terms] of Object.entries(concept.terms)) {
-      terms.forEach((term, i) => {
-        const parsed = parseTerm(term);
-        if (typeof parsed === 'string') problems.push(`${jsonPath(['concepts', conceptId, 'terms', lang, i])}: ${parsed}`);
-      });
+    for (const field of ['terms', 'except'] as const) {
+      for (const [lang, terms] of Object.entries(concept[field] ?? {})) {
+        terms.forEach((term, i) => {
+          const parsed = parseTerm(term);
+          if (typeof parsed === 'string') problems.push(`${jsonPath(['concepts', conceptId, field, lang, i])}: ${parsed}`);
+        });
+      }
     }
   }
   const earlierTopics = new Set<string>();
