@@ -49,6 +49,22 @@ const byConcept: Record<string, Example[]> = {
     { title: 'Sekretarz generalny przedstawi ministrom obrony w Brukseli plan wsparcia Ukrainy', lang: 'pl', labels: ['nato-meetings'] },
     { title: 'Rutte legt den NATO-Ministern in Brüssel neue Ukraine-Hilfen vor', lang: 'de', labels: ['nato-meetings'] },
   ],
+  'the House acting on the aid bill, in other verbs': [
+    { title: 'House backs long-delayed Ukraine aid in a weekend vote', labels: ['us-aid'] },
+    { title: 'Ukraine package finally passes the House with Democratic votes', labels: ['us-aid'] },
+  ],
+  'output and ramp-up in Ukrainian and Polish': [
+    { title: 'Завод удвічі збільшив випуск 155-мм снарядів', lang: 'uk', labels: ['defense-industry'] },
+    { title: 'Mesko chce zwiększyć produkcję pocisków przeciwlotniczych', lang: 'pl', labels: ['defense-industry'] },
+  ],
+  'foreign ministers by their other names': [
+    { title: 'NATO’s top diplomats meet in Brussels with Ukraine high on the agenda', labels: ['nato-meetings'] },
+    { title: 'Los cancilleres de la OTAN debaten en Bruselas el apoyo a Ucrania', lang: 'es', labels: ['nato-meetings'] },
+    { title: 'Szefowie dyplomacji NATO rozmawiali w Brukseli o wsparciu dla Ukrainy', lang: 'pl', labels: ['nato-meetings'] },
+  ],
+  'a GDP percentage set by the alliance is the spending goal': [
+    { title: 'Rutte tells allies NATO needs well over 3% of GDP', labels: ['defense-industry'] },
+  ],
   'Hungary opting out of paying into the alliance effort': [
     { title: 'Budapest zahlt nicht in den NATO-Topf für die Ukraine ein, blockiert ihn aber nicht', lang: 'de', labels: ['ukraine-fund'] },
     { title: 'Orbán: Węgry nie zapłacą na natowski fundusz dla Ukrainy', lang: 'pl', labels: ['ukraine-fund'] },
@@ -68,6 +84,9 @@ const nearMisses: Record<string, { example: Omit<Example, 'labels'>; notLabel: s
   ],
   'Hungary staying out of the mission is not the fund': [
     { example: { title: 'Hungary will stay out of NATO’s new Ukraine training command', summary: 'Budapest will send no officers to Wiesbaden.' }, notLabel: 'ukraine-fund' },
+  ],
+  'a GDP share for Ukraine is the fund, not the spending goal': [
+    { example: { title: 'Allies weigh giving 0.25% of GDP to Ukraine every year' }, notLabel: 'defense-industry' },
   ],
   'the US named among donors to NATO’s pledge is not US aid': [
     { example: { title: 'NATO tally: allies gave €50bn in military aid to Ukraine last year, above the annual pledge', summary: 'The US, Germany and Britain provided the most.' }, notLabel: 'us-aid' },
