@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * The web page's files (`web/`) as HTTP responses: content types, strong ETags with 304s,
  * caching, and the page's Content-Security-Policy. Pure apart from where the files come from:
- * in Lambda they are compiled into the bundle (the stack's esbuild step replaces
- * `process.env.FUNDWATCH_WEB_ASSETS` with their text, read by `readWebFiles` at synth), so the
- * function needs no file system; elsewhere (`fundwatch serve`, tests) they are read from `web/`.
+ * in Lambda they are compiled into the bundle (`web/embedded.ts` imports them as text, which
+ * esbuild inlines), so the function needs no file system; elsewhere (`fundwatch serve`, tests)
+ * they are read from `web/`, where Node could not import them as text.
  */
 
 /** Every file the page is made of, by name under `web/`. Anything else is a 404. */
@@ -140,20 +140,20 @@ export function createStaticSite(files: Readonly<Record<string, string>>): Stati
   };
 }
 
-/** Reads the page's files from a `web/` directory (at synth for the bundle; at run time locally). */
+/** Reads the page's files from the `web/` directory (`fundwatch serve`, tests, scripts). */
 export function readWebFiles(dir: string = fileURLToPath(new URL('../../web/', import.meta.url))): Record<WebFileName, string> {
   const out = {} as Record<WebFileName, string>;
   for (const name of WEB_FILES) out[name] = readFileSync(`${dir.replace(/\/?$/, '/')}${name}`, 'utf8');
   return out;
 }
 
+// In the Lambda bundle the import below is inlined by esbuild; nowhere else is it evaluated.
+const embedded = process.env.AWS_LAMBDA_FUNCTION_NAME ? (await import('../../web/embedded.ts')).EMBEDDED_WEB_FILES : undefined;
+
 let site: StaticSite | undefined;
 
 /** The page as this process serves it: compiled in (Lambda) or read from `web/` once. */
 export function webSite(): StaticSite {
-  if (!site) {
-    const compiled = process.env.FUNDWATCH_WEB_ASSETS;
-    site = createStaticSite(compiled ? (JSON.parse(compiled) as Record<string, string>) : readWebFiles());
-  }
+  site ??= createStaticSite(embedded ?? readWebFiles());
   return site;
 }
