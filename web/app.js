@@ -74,6 +74,23 @@ function timeNode(iso, fallback = '—') {
   return el('time', { datetime: new Date(ms).toISOString(), title: new Date(ms).toISOString(), text: timeFormat.format(ms) });
 }
 
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
+const RELATIVE_UNITS = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** "5 min. ago", "in 2 hr.": for feed health, where how long ago matters more than the clock. */
+function relativeTimeNode(iso, fallback = '—') {
+  const ms = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(ms)) return el('span', { class: 'muted', text: fallback });
+  const delta = ms - Date.now();
+  const [unit, size] = RELATIVE_UNITS.find(([, size]) => Math.abs(delta) >= size) ?? ['minute', 60_000];
+  const exact = new Date(ms).toISOString();
+  return el('time', { datetime: exact, title: `${timeFormat.format(ms)} (${exact})`, text: relativeFormat.format(Math.round(delta / size), unit) });
+}
+
 /** Only http(s) links become clickable: a stored `javascript:` link stays text. */
 function safeHref(url) {
   if (!url) return null;
@@ -612,8 +629,9 @@ function drawChart(range, counts) {
   root.append(title, desc);
 
   const grid = svg('g', { class: 'grid' });
-  for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4;
+  const steps = max <= 5 ? max : [5, 4, 3].find((n) => max % n === 0) ?? 4;
+  for (let k = 0; k <= steps; k++) {
+    const v = (max * k) / steps;
     grid.append(svg('line', { x1: m.left, x2: W - m.right, y1: y(v), y2: y(v) }));
     const label = svg('text', { x: m.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis-label' });
     label.textContent = Number.isInteger(v) ? String(v) : v.toFixed(1);
@@ -700,7 +718,9 @@ async function loadFeeds() {
     const { feeds } = await getJson('feeds');
     const sources = $('sources');
     sources.replaceChildren(...[...new Set(feeds.map((f) => f.name))].sort().map((name) => el('option', { value: name })));
-    body.replaceChildren(...feeds.map(renderFeed));
+    // Feeds that need attention first; otherwise the API's order (by name).
+    const ordered = [...feeds.filter((f) => f.status !== 'ok'), ...feeds.filter((f) => f.status === 'ok')];
+    body.replaceChildren(...ordered.map(renderFeed));
     const failing = feeds.filter((f) => f.status !== 'ok');
     note.textContent =
       feeds.length === 0
@@ -713,6 +733,14 @@ async function loadFeeds() {
   }
 }
 
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 const STATUS_TEXT = { ok: 'ok', failing: 'failing', moved: 'moved', gone: 'gone', 'never-polled': 'never polled' };
 
 function renderFeed(feed) {
@@ -721,16 +749,16 @@ function renderFeed(feed) {
   return el(
     'tr',
     { class: `feed status-${feed.status}${problem ? ' attention' : ''}`, 'data-status': feed.status, 'data-url': feed.url },
-    el('th', { scope: 'row' }, el('span', { class: 'feed-name', text: feed.name || feed.url }), el('span', { class: 'feed-url', text: feed.url })),
+    el('th', { scope: 'row' }, el('span', { class: 'feed-name', text: feed.name || feed.url }), el('span', { class: 'feed-url', title: feed.url, text: hostOf(feed.url) })),
     el(
       'td',
       {},
       el('span', { class: `badge badge-${feed.status}`, text: STATUS_TEXT[feed.status] ?? feed.status }),
       feed.movedTo ? el('span', { class: 'feed-url', text: `→ ${feed.movedTo}` }) : null,
     ),
-    el('td', {}, timeNode(feed.lastSuccessAt, 'never')),
+    el('td', {}, relativeTimeNode(feed.lastSuccessAt, 'never')),
     el('td', { class: `num${feed.consecutiveFailures > 0 ? ' bad' : ''}`, text: String(feed.consecutiveFailures) }),
-    el('td', {}, timeNode(feed.nextPollAt, 'when due')),
+    el('td', {}, relativeTimeNode(feed.nextPollAt, 'when due')),
     el('td', { class: 'feed-error', text: error || '—', title: error || undefined }),
   );
 }

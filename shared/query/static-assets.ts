@@ -41,13 +41,27 @@ export const PAGE_CSP = Object.entries(PAGE_CSP_DIRECTIVES)
   .join('; ');
 
 /**
- * Options for `@middy/http-security-headers`. Its own CSP would replace ours on every text/html
- * answer, and its defaults break the page (`sandbox` without `allow-scripts` stops the script,
- * `upgrade-insecure-requests` sends the local page's requests to https, `report-to` names an
- * endpoint that does not exist); the page's answers carry `PAGE_CSP` themselves, and the API's
- * JSON answers never got a CSP from it (it writes one on text/html only). Its other headers stay.
+ * Powerful features the page never uses, switched off. Only names today's browsers know: each
+ * unknown one costs a console warning on every load (middy's default list has a dozen).
  */
-export const SECURITY_HEADERS_OPTIONS = { contentSecurityPolicy: false } as const;
+export const PAGE_PERMISSIONS_POLICY = [
+  'accelerometer', 'autoplay', 'camera', 'display-capture', 'encrypted-media', 'fullscreen', 'geolocation',
+  'gyroscope', 'hid', 'idle-detection', 'magnetometer', 'microphone', 'midi', 'payment', 'picture-in-picture',
+  'publickey-credentials-get', 'screen-wake-lock', 'serial', 'sync-xhr', 'usb', 'xr-spatial-tracking',
+]
+  .map((feature) => `${feature}=()`)
+  .join(', ');
+
+/**
+ * Options for `@middy/http-security-headers`, whose CSP and Permissions-Policy would replace
+ * the page's own on every text/html answer. Its default CSP breaks the page (`sandbox` without
+ * `allow-scripts` stops the script, `upgrade-insecure-requests` sends the local page's requests
+ * to https, `report-to` names an endpoint that does not exist), and its permissions list makes
+ * the browser log warnings; the page's answers carry `PAGE_CSP` and `PAGE_PERMISSIONS_POLICY`
+ * themselves. The API's JSON answers are unaffected (middy writes both on text/html only), and
+ * its other headers stay.
+ */
+export const SECURITY_HEADERS_OPTIONS = { contentSecurityPolicy: false, permissionsPolicy: false } as const;
 
 /** Versioned asset URLs are cached for a year (their URL changes with their content); the rest revalidate. */
 const IMMUTABLE = 'private, max-age=31536000, immutable';
@@ -128,6 +142,7 @@ export function createStaticSite(files: Readonly<Record<string, string>>): Stati
       };
       if (isPage) {
         headers['Content-Security-Policy'] = PAGE_CSP;
+        headers['Permissions-Policy'] = PAGE_PERMISSIONS_POLICY;
         headers['Referrer-Policy'] = 'no-referrer';
       }
       if (etagMatches(request.ifNoneMatch, file.etag)) {

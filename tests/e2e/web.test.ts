@@ -333,13 +333,15 @@ describe('web page', () => {
       const response = await s.page.request.get(`${baseUrl}/`);
       expect(response.headers()['content-security-policy']).toBe(PAGE_CSP);
       expect(response.headers()['x-frame-options']).toBe('DENY');
+      expect(response.headers()['permissions-policy']).toContain('camera=()');
       await s.page.locator('#updates > li[data-id="story"] .summary mark').first().waitFor();
       await s.page.waitForSelector('#chart svg');
       await s.page.waitForSelector('#feeds tbody tr');
 
       expect(s.requests.length).toBeGreaterThan(4);
       for (const url of s.requests) expect(new URL(url).origin).toBe(baseUrl);
-      expect(s.consoleProblems.filter((t) => /Content.Security.Policy|Refused to/i.test(t))).toEqual([]);
+      // Nothing at all in the console: no CSP refusal, no unknown Permissions-Policy feature, no 404.
+      expect(s.consoleProblems).toEqual([]);
       expect(await s.violations()).toEqual([]);
       expect(s.pageErrors).toEqual([]);
 
