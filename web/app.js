@@ -318,7 +318,7 @@ function highlighted(text, phrases) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One update's detail (evidence and duplicates), fetched once, a few at a time
+// One update's detail (its duplicates), fetched once, a few at a time
 
 /** @type {Map<string, Promise<any>>} */
 const details = new Map();
@@ -347,33 +347,6 @@ function detailOf(id) {
     details.set(id, pending);
   }
   return pending;
-}
-
-/** The listing carries no evidence today: it is fetched for the updates that scroll into view. */
-const evidenceObserver =
-  'IntersectionObserver' in window
-    ? new IntersectionObserver(
-        (entries) => {
-          for (const entry of entries) {
-            if (!entry.isIntersecting) continue;
-            evidenceObserver?.unobserve(entry.target);
-            void showEvidence(/** @type {HTMLElement} */ (entry.target));
-          }
-        },
-        { rootMargin: '200px 0px' },
-      )
-    : null;
-
-/** @param {HTMLElement} item */
-async function showEvidence(item) {
-  const id = item.dataset.id;
-  if (!id) return;
-  try {
-    const detail = await detailOf(id);
-    applyEvidence(item, detail.evidence);
-  } catch {
-    // Without evidence the update still reads; nothing to report.
-  }
 }
 
 /** @param {HTMLElement} item */
@@ -436,9 +409,7 @@ function renderUpdate(item) {
     article.append(el('p', { class: 'dup-line' }, el('span', { class: 'badge dup-count', text: `+${count}` }), button), panel);
   }
 
-  if (item.evidence) applyEvidence(li, item.evidence);
-  else if (evidenceObserver) evidenceObserver.observe(li);
-  else void showEvidence(li);
+  applyEvidence(li, item.evidence);
   return li;
 }
 
@@ -461,7 +432,6 @@ async function loadUpdates(reset) {
     state.seen.clear();
     state.shown = 0;
     list.replaceChildren();
-    evidenceObserver?.disconnect();
   }
   list.setAttribute('aria-busy', 'true');
   moreButton.disabled = true;

@@ -19,6 +19,8 @@ export interface UpdateView {
   topics: string[];
   score: number;
   scores: Record<string, number>;
+  /** Per topic, the phrases, concepts and rules that decided: why this is a match. */
+  evidence: Record<string, string[]>;
   /** The first report of the same story; null for a first report. */
   duplicateOf: string | null;
   /** Only when duplicates are collapsed: how many near-duplicates this first report has. */
@@ -28,7 +30,6 @@ export interface UpdateView {
 export interface UpdateDetail extends UpdateView {
   categories: string[];
   storedAt: string;
-  evidence: Record<string, string[]>;
   /** Near-duplicates of this update, oldest first. */
   duplicates: UpdateView[];
 }
@@ -72,6 +73,7 @@ export function toUpdateView(match: Match): UpdateView {
     topics: match.topics,
     score: match.score,
     scores: match.scores,
+    evidence: match.evidence,
     duplicateOf: match.duplicateOf ?? null,
   };
 }
@@ -81,7 +83,6 @@ export function toUpdateDetail(match: Match, duplicates: Match[]): UpdateDetail 
     ...toUpdateView(match),
     categories: match.categories,
     storedAt: match.storedAt,
-    evidence: match.evidence,
     duplicates: duplicates.map(toUpdateView),
   };
 }

@@ -67,6 +67,12 @@ describe('the deployable app (default config, real esbuild bundles, cdk-nag pack
       expect(code.includes('process.env.FUNDWATCH_TOPIC_PACK')).toBe(false);
       expect(code.includes('nato-ukraine-fund')).toBe(true);
       if (fn !== stack.queryApi.fn) expect(code.includes('news.google.com/rss/search?q=NATO+Ukraine+fund')).toBe(true);
+      // The query function serves the web page from its own bundle: no files beside it.
+      if (fn === stack.queryApi.fn) {
+        for (const file of ['index.html', 'app.js', 'style.css']) {
+          expect(code.includes(readFileSync(join(PROJECT_ROOT, 'web', file)).toString('base64'))).toBe(true);
+        }
+      }
       // Minified: a few very long lines (template literals keep their own line breaks).
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
     }

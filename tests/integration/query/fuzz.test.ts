@@ -105,7 +105,8 @@ function assertSafe(r: { statusCode: number; body: string; headers: Record<strin
     }
   } else {
     expect(r.statusCode, label).toBe(200);
-    expect(type, label).toMatch(/rss\+xml/);
+    // The feeds, or the web page and its assets.
+    expect(type, label).toMatch(/rss\+xml|^text\/(html|javascript|css)|^image\/svg\+xml/);
   }
   expect(r.body, label).not.toMatch(/at .*\.ts:\d+|Error:|arn:aws/);
 }
