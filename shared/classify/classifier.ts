@@ -11,7 +11,10 @@ import type { TopicPack } from './topic-pack.ts';
  * their weights). Everything is compiled when the classifier is created.
  */
 
-/** Alternatives of one condition: concept indexes, and topic flags stored after the concepts. */
+/**
+ * Alternatives of one condition: concept indexes, then topic flags stored after the concepts,
+ * then "named in the title" flags for every concept after those.
+ */
 type Condition = Int32Array;
 
 interface CompiledRule {
@@ -42,10 +45,15 @@ export function createClassifier(pack: TopicPack): Classifier {
   );
   const conceptCount = matcher.conceptIds.length;
   const topicIndex = new Map(pack.topics.map((t, i) => [t.id, i]));
+  const titleOffset = conceptCount + pack.topics.length;
   const compileCondition = (condition: string): Condition =>
     Int32Array.from(
       condition.split('|').map((name) =>
-        name.startsWith('@') ? conceptCount + topicIndex.get(name.slice(1))! : matcher.indexOf(name),
+        name.startsWith('@')
+          ? conceptCount + topicIndex.get(name.slice(1))!
+          : name.startsWith('^')
+            ? titleOffset + matcher.indexOf(name.slice(1))
+            : matcher.indexOf(name),
       ),
     );
   const topics: CompiledTopic[] = pack.topics.map((t) => ({
@@ -54,13 +62,13 @@ export function createClassifier(pack: TopicPack): Classifier {
     rules: t.rules.map((r) => ({ id: r.id, weight: r.weight, all: r.all.map(compileCondition), none: r.none.map(compileCondition) })),
     vetoes: t.vetoes.map((v) => ({ id: v.id, when: v.when.map(compileCondition), unless: v.unless.map(compileCondition) })),
   }));
-  const names = [...matcher.conceptIds, ...topics.map((t) => `@${t.id}`)];
+  const names = [...matcher.conceptIds, ...topics.map((t) => `@${t.id}`), ...matcher.conceptIds.map((c) => `^${c}`)];
   const vetoFactor = pack.vetoFactor;
 
   // Scratch state reused for every item; classify() is synchronous, so items never share it.
   const tokens = new TokenBuffer();
   const hits = matcher.newHits();
-  const present = new Uint8Array(conceptCount + topics.length);
+  const present = new Uint8Array(titleOffset + conceptCount);
   const firedRules: CompiledRule[] = [];
   const firedVetoes: CompiledVeto[] = [];
 
@@ -74,9 +82,14 @@ export function createClassifier(pack: TopicPack): Classifier {
     const summary = htmlToText(input.summary);
     const text = summary ? `${title}\n${summary}` : title;
     tokenizeInto(text, tokens);
-    matcher.match(tokens, matcher.languageMask(input.lang), hits);
-    for (let c = 0; c < conceptCount; c++) present[c] = hits.has(c) ? 1 : 0;
-    present.fill(0, conceptCount);
+    let titleTokens = 0;
+    while (titleTokens < tokens.count && tokens.starts[titleTokens]! < title.length) titleTokens++;
+    matcher.match(tokens, matcher.languageMask(input.lang), hits, titleTokens);
+    for (let c = 0; c < conceptCount; c++) {
+      present[c] = hits.has(c) ? 1 : 0;
+      present[titleOffset + c] = hits.inTitle[c]!;
+    }
+    present.fill(0, conceptCount, titleOffset);
 
     const labels: TopicId[] = [];
     const scores: Record<TopicId, number> = {};
@@ -121,12 +134,19 @@ export function createClassifier(pack: TopicPack): Classifier {
         const c = satisfied(cond);
         if (quoted.has(c)) continue;
         quoted.add(c);
-        lines.push(c < conceptCount ? `concept:${names[c]} ← ${quote(text, c)}` : `topic:${names[c]!.slice(1)}`);
+        lines.push(
+          c < conceptCount
+            ? `concept:${names[c]} ← ${quote(text, c)}`
+            : c >= titleOffset
+              ? `title:${names[c]!.slice(1)} ← ${quote(text, c - titleOffset)}`
+              : `topic:${names[c]!.slice(1)}`,
+        );
       }
     }
     for (const veto of firedVetoes) {
       const c = satisfied(veto.when[0]!);
-      lines.push(c < conceptCount ? `veto:${veto.id} ← ${quote(text, c)}` : `veto:${veto.id}`);
+      const concept = c >= titleOffset ? c - titleOffset : c;
+      lines.push(concept < conceptCount ? `veto:${veto.id} ← ${quote(text, concept)}` : `veto:${veto.id}`);
     }
     return lines;
   }

@@ -72,12 +72,15 @@ export class ConceptHits {
   /** The concept whose mention implied this one, or -1 for a direct mention. */
   readonly impliedBy: Int32Array;
   readonly term: Int32Array;
+  /** 1 when the concept is mentioned (or implied) within the item's title. */
+  readonly inTitle: Uint8Array;
 
   constructor(size: number) {
     this.firstToken = new Int32Array(size).fill(-1);
     this.lastToken = new Int32Array(size);
     this.impliedBy = new Int32Array(size);
     this.term = new Int32Array(size);
+    this.inTitle = new Uint8Array(size);
   }
 
   has(concept: number): boolean {
@@ -86,6 +89,7 @@ export class ConceptHits {
 
   clear(): void {
     this.firstToken.fill(-1);
+    this.inTitle.fill(0);
   }
 }
 
@@ -101,6 +105,7 @@ export class ConceptMatcher {
   private termsByFirst: number[][] = [];
   private exceptionsByFirst: number[][] = [];
   private exceptionCount = 0;
+  private titleTokens = 0;
   private masks = new Int32Array(3 * 16);
   private maskCount = 0;
   private readonly implications: Int32Array[];
@@ -147,8 +152,10 @@ export class ConceptMatcher {
     return new ConceptHits(this.conceptIds.length);
   }
 
-  match(tokens: TokenBuffer, languageMask: number, hits: ConceptHits): void {
+  /** `titleTokens`: how many of the first tokens are the title (mentions there set `inTitle`). */
+  match(tokens: TokenBuffer, languageMask: number, hits: ConceptHits, titleTokens = tokens.count): void {
     hits.clear();
+    this.titleTokens = titleTokens;
     this.collectTokenPatterns(tokens);
     this.maskCount = 0;
     if (this.exceptionCount > 0) this.scan(tokens.count, languageMask, this.exceptionsByFirst, hits);
@@ -196,6 +203,7 @@ export class ConceptMatcher {
   }
 
   private record(hits: ConceptHits, concept: number, first: number, last: number, term: number, impliedBy: number): void {
+    if (first < this.titleTokens) hits.inTitle[concept] = 1;
     const known = hits.firstToken[concept] !== -1;
     if (known && (impliedBy !== -1 || hits.impliedBy[concept] === -1)) return;
     hits.firstToken[concept] = first;

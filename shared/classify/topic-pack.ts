@@ -10,8 +10,11 @@ import { parseTerm } from './concept-matcher.ts';
  */
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case id such as "ukraine-fund"');
-/** "nato|allies" means either concept; "@ukraine-fund" means that topic was labelled. */
-const condition = z.string().regex(/^@?[a-z0-9][a-z0-9-]*(\|@?[a-z0-9][a-z0-9-]*)*$/, 'expected concept ids joined by "|", e.g. "nato|allies"');
+/**
+ * "nato|allies" means either concept; "@ukraine-fund" means that topic was labelled; "^israel"
+ * means the concept is named in the title (what the item is about).
+ */
+const condition = z.string().regex(/^[@^]?[a-z0-9][a-z0-9-]*(\|[@^]?[a-z0-9][a-z0-9-]*)*$/, 'expected concept ids joined by "|", e.g. "nato|allies"');
 const language = z.string().regex(/^([a-z]{2}|any)$/, 'expected a two-letter language code or "any"');
 
 const conceptSchema = z.strictObject({
@@ -117,7 +120,7 @@ function crossCheck(pack: TopicPack): string[] {
           if (alternative.startsWith('@')) {
             const ref = alternative.slice(1);
             if (!earlierTopics.has(ref)) problems.push(`${where}: "${alternative}" must name a topic listed before "${topic.id}"`);
-          } else if (!concepts.has(alternative)) {
+          } else if (!concepts.has(alternative.startsWith('^') ? alternative.slice(1) : alternative)) {
             problems.push(`${where}: unknown concept "${alternative}"`);
           }
         }

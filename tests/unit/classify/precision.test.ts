@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createClassifier } from '#shared/classify/classifier.ts';
+import { parseTopicPack } from '#shared/classify/topic-pack.ts';
 import { labelsOf } from './classify-helpers.ts';
 
 // Precision round: one group per kind of false positive the blind set showed (a label added
@@ -76,6 +78,74 @@ const kinds: Record<string, Kind> = {
       { title: 'Były sekretarz generalny NATO przejmie kierowanie Monachijską Konferencją Bezpieczeństwa', lang: 'pl' },
     ],
   },
+  'US aid acts are not allied industry (verbs, origin of bought weapons, US-funded contracts)': {
+    label: 'defense-industry',
+    keeps: [
+      { title: 'Rheinmetall triples shell production for Ukraine' },
+      { title: 'Polski przemysł zbrojeniowy zwiększa produkcję amunicji dla Ukrainy', lang: 'pl' },
+    ],
+    loses: [
+      { title: 'Biden orders the Pentagon to speed up weapons for Ukraine' },
+      { title: 'Les Pays-Bas financent des missiles Patriot de fabrication américaine pour l’Ukraine', lang: 'fr' },
+      { title: 'Niemcy zapłacą za systemy Patriot z produkcji USA dla Ukrainy', lang: 'pl' },
+      { title: 'Pentagon signs contracts with industry to buy interceptors for Kyiv under USAI' },
+    ],
+  },
+  'an industrial town in a battle report, economic output as GDP': {
+    label: 'defense-industry',
+    keeps: [
+      { title: 'Arms makers in Ukraine double output of drones' },
+    ],
+    loses: [
+      { title: 'Ukrainian units with Leopard tanks pull out of an industrial town in Donbas' },
+      { title: 'Ukrainische Truppen mit Leopard-Panzern räumen eine Industriestadt im Donbass', lang: 'de' },
+      { title: 'Allies weigh a quarter of a percent of economic output for military aid to Ukraine' },
+    ],
+  },
+  'NATO’s own headquarters is a place, not a command for Ukraine aid': {
+    label: 'nato-mission',
+    keeps: [
+      { title: 'NATO sets up a command in Wiesbaden to coordinate aid for Ukraine' },
+    ],
+    loses: [
+      { title: 'Zelensky’s aide visits NATO headquarters to ask for more aid for Ukraine' },
+      { title: 'Selenskyj-Berater besucht das Nato-Hauptquartier und bittet um Hilfe für die Ukraine', lang: 'de' },
+    ],
+  },
+  'another recipient is what a US bill is about': {
+    label: 'us-aid',
+    keeps: [
+      { title: 'House passes aid for Ukraine, Israel and Taiwan after months of delay' },
+      { title: 'Biden team wants drawdown weapons to keep flowing before the inauguration' },
+    ],
+    loses: [
+      { title: 'Senate approves $8bn for Taiwan’s air defence', summary: 'Separate bills with weapons for Israel and Ukraine are due next week.' },
+      { title: 'Izrael dostanie 14 mld dolarów z ustawy Kongresu', summary: 'Osobne pakiety z bronią dla Ukrainy i Tajwanu czekają na głosowanie.', lang: 'pl' },
+    ],
+  },
+  'a US official at a NATO meeting speaking of allies’ help': {
+    label: 'us-aid',
+    keeps: [
+      { title: 'At the NATO summit, Biden announces new Patriot deliveries for Ukraine' },
+    ],
+    loses: [
+      { title: 'Rubio tells NATO foreign ministers that allies must keep up military help for Ukraine' },
+      { title: 'Hegseth-Kollege Rubio beim Nato-Außenministertreffen: Militärhilfe für die Ukraine ist Sache der Europäer', lang: 'de' },
+    ],
+  },
+  'PURL contributions and the 5% spending goal are not NATO’s fund for Ukraine': {
+    label: 'ukraine-fund',
+    keeps: [
+      { title: 'NATO allies pledge at least €40bn a year for Ukraine' },
+      { title: 'Stoltenberg’s fund meets resistance in Berlin and Paris' },
+      { title: 'Fundusz Stoltenberga: Berlin i Paryż hamują', lang: 'pl' },
+    ],
+    loses: [
+      { title: 'Allies pledge another $1bn through PURL for US weapons for Ukraine, NATO says' },
+      { title: 'Allies commit to 5% of GDP, with contributions to Ukraine counting towards it' },
+      { title: 'Verbündete verpflichten sich auf fünf Prozent des BIP; Beiträge für die Ukraine zählen mit', lang: 'de' },
+    ],
+  },
 };
 
 describe('precision: passing mentions do not carry a label', () => {
@@ -87,4 +157,40 @@ describe('precision: passing mentions do not carry a label', () => {
       expect(labelsOf(title, summary, lang)).not.toContain(label);
     });
   }
+});
+
+describe('title conditions ("^concept": named in the title, what the item is about)', () => {
+  const pack = parseTopicPack({
+    version: 1,
+    id: 'title-demo',
+    concepts: {
+      aid: { terms: { en: ['aid'] } },
+      ukraine: { terms: { en: ['ukraine'] } },
+      israel: { terms: { en: ['israel'] } },
+    },
+    topics: [
+      {
+        id: 'ukraine-aid',
+        title: 'Aid for Ukraine',
+        rules: [{ id: 'aid-for-ukraine', weight: 0.9, all: ['aid', 'ukraine'] }],
+        vetoes: [{ id: 'other-subject', when: ['^israel'], unless: ['^ukraine'] }],
+      },
+    ],
+  });
+  const demo = createClassifier(pack);
+
+  it('vetoes when the other recipient is in the title and Ukraine only in the summary', () => {
+    const result = demo.classify({ title: 'Israel aid passes', summary: 'Ukraine waits.' });
+    expect(result.labels).toEqual([]);
+    expect(result.evidence['ukraine-aid']).toContain("veto:other-subject ← 'Israel'");
+  });
+
+  it('keeps the label when Ukraine shares the title, or the other recipient is only in the summary', () => {
+    expect(demo.classify({ title: 'Aid for Ukraine and Israel passes', summary: '' }).labels).toEqual(['ukraine-aid']);
+    expect(demo.classify({ title: 'Ukraine aid passes', summary: 'Israel gets some too.' }).labels).toEqual(['ukraine-aid']);
+  });
+
+  it('rejects a title condition on an unknown concept', () => {
+    expect(() => parseTopicPack({ ...pack, topics: [{ ...pack.topics[0]!, vetoes: [{ id: 'x', when: ['^nowhere'] }] }] })).toThrow(/unknown concept "\^nowhere"|unknown concept/);
+  });
 });
