@@ -51,8 +51,9 @@ export interface CycleReport {
   failingFeeds: number;
 }
 
-const FINGERPRINT_LENGTH = 12;
-const STATE_HEARTBEAT_MS = 60 * 60_000;
+// 40 bits: a new entry is mistaken for a seen one with odds of about 1 in 2 billion per feed.
+const FINGERPRINT_LENGTH = 10;
+const STATE_HEARTBEAT_MS = 6 * 60 * 60_000;
 const FAILING_AFTER_FAILURES = 3;
 const RECENT_MATCHES_LIMIT = 5_000;
 
@@ -195,7 +196,9 @@ async function pollFeed(
       nextPollAt: nextPollAfterSuccess(started, feed.intervalMinutes),
     };
     // A 304 changes nothing that matters; writing the state every cycle would cost a write
-    // unit per feed per cycle, so it is refreshed hourly unless something else changed.
+    // unit per feed per cycle, so it is refreshed every 6 hours unless something else changed
+    // (/feeds shows a last success at most that old for a healthy feed; failures are written
+    // at once).
     const unchanged =
       previous?.lastOutcome !== 'failed' &&
       previous?.consecutiveFailures === 0 &&
@@ -237,39 +240,46 @@ async function pollFeed(
   result.newEntries = fresh.length;
 
   const staleBefore = started.getTime() - config.alerts.maxAgeHours * 3_600_000;
+  const matches: Match[] = [];
+  for (const item of fresh) {
+    const classification = deps.classifier.classify({
+      title: item.title,
+      summary: item.summary,
+      lang: item.lang,
+      categories: item.categories,
+    });
+    if (classification.labels.length === 0) continue;
+    const topicScores = classification.labels.map((label) => classification.scores[label] ?? 0);
+    const match: Match = {
+      ...item,
+      topics: classification.labels,
+      score: Math.max(...topicScores),
+      scores: classification.scores,
+      evidence: classification.evidence,
+      storedAt: now().toISOString(),
+    };
+    // Checked and remembered before any write's await, so two feeds carrying the same story
+    // in this cycle cannot both pass as first reports.
+    const firstReport = duplicates.firstReportOf(match);
+    if (firstReport && firstReport !== match.id) {
+      match.duplicateOf = firstReport;
+      match.alertSuppressed = 'duplicate';
+    } else if (Date.parse(match.publishedAt) < staleBefore) {
+      match.alertSuppressed = 'stale';
+    }
+    duplicates.add(match);
+    matches.push(match);
+  }
+  result.matches = matches.length;
   try {
-    for (const item of fresh) {
-      const classification = deps.classifier.classify({
-        title: item.title,
-        summary: item.summary,
-        lang: item.lang,
-        categories: item.categories,
-      });
-      if (classification.labels.length === 0) continue;
-      result.matches++;
-      const topicScores = classification.labels.map((label) => classification.scores[label] ?? 0);
-      const match: Match = {
-        ...item,
-        topics: classification.labels,
-        score: Math.max(...topicScores),
-        scores: classification.scores,
-        evidence: classification.evidence,
-        storedAt: now().toISOString(),
-      };
-      // Checked and remembered before the write's await, so two feeds carrying the same story
-      // in this cycle cannot both pass as first reports.
-      const firstReport = duplicates.firstReportOf(match);
-      if (firstReport && firstReport !== match.id) {
-        match.duplicateOf = firstReport;
-        match.alertSuppressed = 'duplicate';
-      } else if (Date.parse(match.publishedAt) < staleBefore) {
-        match.alertSuppressed = 'stale';
-      }
-      duplicates.add(match);
-      if ((await deps.store.putMatch(match)) === 'created') {
-        stored.push(match);
-        result.stored++;
-        if (match.duplicateOf) result.duplicates++;
+    const written = matches.length > 0 ? await deps.store.putMatches(matches) : new Map<string, string>();
+    for (const match of matches) {
+      if (written.get(match.id) !== 'created') continue;
+      stored.push(match);
+      result.stored++;
+      if (match.duplicateOf) {
+        result.duplicates++;
+        await deps.store.countDuplicate(match.duplicateOf);
       }
     }
   } catch (err) {
@@ -344,7 +354,8 @@ async function recordFailure(
  */
 async function saveState(store: MatchStore, state: FeedState, base: FeedState, result: FeedReport): Promise<void> {
   try {
-    await store.saveFeedState(state);
+    // Every saved state has writtenAt: without one, this is the feed's first save.
+    await store.saveFeedState(state, { register: base.writtenAt === undefined });
   } catch (err) {
     const reason = `saving the feed state failed: ${err instanceof Error ? err.message : String(err)}`;
     if (result.outcome === 'failed' && result.message) {

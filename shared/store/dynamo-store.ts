@@ -1,9 +1,11 @@
 import {
+  BatchExecuteStatementCommand,
   BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -12,6 +14,7 @@ import type { MatchStore } from './ports.ts';
 import {
   FEED_SK,
   FEEDS_PARTITION,
+  FEED_REGISTRY_SK,
   GSI1,
   KEY,
   MATCH_SK,
@@ -19,6 +22,7 @@ import {
   ROW,
   ROW_TYPE_ATTRIBUTE,
   TTL_ATTRIBUTE,
+  DUPLICATE_COUNT_ATTRIBUTE,
   feedPk,
   matchPk,
   timeSortKey,
@@ -35,6 +39,9 @@ export interface DynamoStoreOptions {
 
 const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
+const BATCH_STATEMENT_MAX = 25;
+/** Per-statement errors of BatchExecuteStatement that a retry can clear. */
+const RETRYABLE_STATEMENT_ERRORS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError', 'TransactionConflict']);
 
 export class DynamoStore implements MatchStore {
   readonly tableName: string;
@@ -52,33 +59,101 @@ export class DynamoStore implements MatchStore {
   }
 
   async putMatch(match: Match): Promise<'created' | 'exists'> {
-    const row = toMatchRow(match, this.expiresAt(match));
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...row,
-            [KEY.pk]: matchPk(match.id),
-            [KEY.sk]: MATCH_SK,
-            [KEY.gsi1pk]: MATCHES_PARTITION,
-            [KEY.gsi1sk]: timeSortKey(match.publishedAt, match.id),
-            [ROW_TYPE_ATTRIBUTE]: ROW.match,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': KEY.pk },
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      // Stored before, maybe by a cycle that died before its topic rows: complete them from the
-      // stored copy, which stays the one truth.
-      const stored = await this.getMatch(match.id);
-      if (stored) await this.putTopicRows(stored, true);
-      return 'exists';
+    return (await this.putMatches([match])).get(match.id) ?? 'exists';
+  }
+
+  /**
+   * Writes each match once, never overwriting: PartiQL INSERT fails on an existing key, like a
+   * PutItem with `attribute_not_exists`, at the same write units, but 25 to a request, so a
+   * feed's new matches cost one round trip instead of one each.
+   */
+  async putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>> {
+    const outcome = new Map<string, 'created' | 'exists'>();
+    const unique = [...new Map(matches.map((m) => [m.id, m])).values()];
+    for (let i = 0; i < unique.length; i += BATCH_STATEMENT_MAX) {
+      const chunk = unique.slice(i, i + BATCH_STATEMENT_MAX);
+      const results = await this.insertMatchRows(chunk);
+      chunk.forEach((match, j) => outcome.set(match.id, results[j]!));
     }
-    await this.putTopicRows(match, false);
-    return 'created';
+    const created = unique.filter((m) => outcome.get(m.id) === 'created');
+    const rows = created.flatMap((m) => m.topics.map((topic) => ({ PutRequest: { Item: this.topicRow(m, topic) } })));
+    for (let i = 0; i < rows.length; i += BATCH_WRITE_MAX) await this.batchWrite(rows.slice(i, i + BATCH_WRITE_MAX));
+    // Stored before, maybe by a cycle that died before its topic rows: complete them from the
+    // stored copy, which stays the one truth.
+    for (const match of unique) {
+      if (outcome.get(match.id) !== 'exists') continue;
+      const stored = await this.getMatch(match.id);
+      if (stored) await this.putMissingTopicRows(stored);
+    }
+    return outcome;
+  }
+
+  private async insertMatchRows(matches: Match[]): Promise<('created' | 'exists')[]> {
+    const results: ('created' | 'exists' | undefined)[] = matches.map(() => undefined);
+    let pending = matches.map((_, i) => i);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      if (attempt > 8) throw new Error(`DynamoDB did not take ${pending.length} match writes after ${attempt} attempts`);
+      const response = await this.client.send(
+        new BatchExecuteStatementCommand({ Statements: pending.map((i) => this.insertStatement(matches[i]!)) }),
+      );
+      const retry: number[] = [];
+      pending.forEach((i, j) => {
+        const error = response.Responses?.[j]?.Error;
+        if (!error) results[i] = 'created';
+        else if (error.Code === 'DuplicateItem' || error.Code === 'ConditionalCheckFailed') results[i] = 'exists';
+        else if (RETRYABLE_STATEMENT_ERRORS.has(error.Code ?? '')) retry.push(i);
+        else throw new Error(`writing match ${matches[i]!.id} failed: ${error.Code}: ${error.Message}`);
+      });
+      pending = retry;
+    }
+    return results as ('created' | 'exists')[];
+  }
+
+  private insertStatement(match: Match): { Statement: string; Parameters: unknown[] } {
+    const item: Record<string, unknown> = {
+      ...toMatchRow(match, this.expiresAt(match)),
+      [KEY.pk]: matchPk(match.id),
+      [KEY.sk]: MATCH_SK,
+      [KEY.gsi1pk]: MATCHES_PARTITION,
+      [KEY.gsi1sk]: timeSortKey(match.publishedAt, match.id),
+      [ROW_TYPE_ATTRIBUTE]: ROW.match,
+    };
+    const names = Object.keys(item).filter((name) => item[name] !== undefined);
+    // Attribute names come from toMatchRow, never from feed data, so they are safe to inline.
+    const fields = names.map((name) => `'${name}': ?`).join(', ');
+    return { Statement: `INSERT INTO "${this.tableName}" VALUE {${fields}}`, Parameters: names.map((name) => item[name]) };
+  }
+
+  /**
+   * A near-duplicate was stored: the first report's rows count it, so a listing shows
+   * "+N similar" without reading the duplicates. A crash between the two writes leaves the
+   * count one short, never wrong the other way.
+   */
+  async countDuplicate(firstReportId: string): Promise<void> {
+    const first = await this.getMatch(firstReportId);
+    if (!first) return;
+    const keys = [
+      { [KEY.pk]: matchPk(first.id), [KEY.sk]: MATCH_SK },
+      ...first.topics.map((topic) => ({ [KEY.pk]: topicPk(topic), [KEY.sk]: timeSortKey(first.publishedAt, first.id) })),
+    ];
+    for (const key of keys) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'ADD #count :one',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#count': DUPLICATE_COUNT_ATTRIBUTE, '#pk': KEY.pk },
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        );
+      } catch (err) {
+        // A topic row expired or never written: nothing to count on.
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
   }
 
   private topicRow(match: Match, topic: string): Record<string, unknown> {
@@ -90,27 +165,20 @@ export class DynamoStore implements MatchStore {
     };
   }
 
-  private async putTopicRows(match: Match, onlyIfMissing: boolean): Promise<void> {
-    if (onlyIfMissing) {
-      for (const topic of match.topics) {
-        try {
-          await this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: this.topicRow(match, topic),
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': KEY.pk },
-            }),
-          );
-        } catch (err) {
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        }
+  private async putMissingTopicRows(match: Match): Promise<void> {
+    for (const topic of match.topics) {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: this.topicRow(match, topic),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': KEY.pk },
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
-      return;
-    }
-    const requests = match.topics.map((topic) => ({ PutRequest: { Item: this.topicRow(match, topic) } }));
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) {
-      await this.batchWrite(requests.slice(i, i + BATCH_WRITE_MAX));
     }
   }
 
@@ -182,41 +250,37 @@ export class DynamoStore implements MatchStore {
     return states;
   }
 
-  async saveFeedState(state: FeedState): Promise<void> {
+  /**
+   * Feed rows stay out of the index (an index copy would double every state write's cost); the
+   * registry row lists the feeds instead, written once per feed when `register` is set.
+   */
+  async saveFeedState(state: FeedState, options: { register?: boolean } = {}): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          [KEY.pk]: feedPk(state.url),
-          [KEY.sk]: FEED_SK,
-          [KEY.gsi1pk]: FEEDS_PARTITION,
-          [KEY.gsi1sk]: state.url,
-          [ROW_TYPE_ATTRIBUTE]: ROW.feed,
-          state,
-        },
+        Item: { [KEY.pk]: feedPk(state.url), [KEY.sk]: FEED_SK, [ROW_TYPE_ATTRIBUTE]: ROW.feed, state },
+      }),
+    );
+    if (!options.register) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [KEY.pk]: FEEDS_PARTITION, [KEY.sk]: FEED_REGISTRY_SK },
+        UpdateExpression: 'ADD #urls :url SET #type = :type',
+        ExpressionAttributeNames: { '#urls': 'urls', '#type': ROW_TYPE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':url': new Set([state.url]), ':type': ROW.feedRegistry },
       }),
     );
   }
 
-  /** Every feed state, via the index (for the query API's /feeds). */
+  /** Every feed ever polled: the registry's URLs, then their states in batches. */
   async listFeedStates(): Promise<FeedState[]> {
-    const states: FeedState[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': KEY.gsi1pk },
-          ExpressionAttributeValues: { ':pk': FEEDS_PARTITION },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? []) if (item.state) states.push(item.state as FeedState);
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return states;
+    const registry = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { [KEY.pk]: FEEDS_PARTITION, [KEY.sk]: FEED_REGISTRY_SK } }),
+    );
+    const urls = registry.Item?.urls instanceof Set ? [...(registry.Item.urls as Set<string>)] : [];
+    const states = await this.getFeedStates(urls);
+    return urls.map((url) => states.get(url)).filter((s): s is FeedState => s !== undefined);
   }
 }
 

@@ -2,11 +2,14 @@ import type { FeedState, Match } from '#shared/model.ts';
 
 /** What the poll cycle needs from storage. The DynamoDB store implements it. */
 export interface MatchStore {
-  /** Writes a match once; never overwrites. 'exists' when the id was already stored. */
-  putMatch(match: Match): Promise<'created' | 'exists'>;
+  /** Writes each match once; never overwrites. Per id: 'exists' when it was already stored. */
+  putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>>;
+  /** Counts one more stored near-duplicate on the first report's rows. */
+  countDuplicate(firstReportId: string): Promise<void>;
   getMatch(id: string): Promise<Match | undefined>;
   /** Matches published at or after `sinceIso`, newest first (for near-duplicate detection). */
   recentMatches(sinceIso: string, limit: number): Promise<Match[]>;
   getFeedStates(urls: string[]): Promise<Map<string, FeedState>>;
-  saveFeedState(state: FeedState): Promise<void>;
+  /** `register` on a feed's first save, so feed listings find it. */
+  saveFeedState(state: FeedState, options?: { register?: boolean }): Promise<void>;
 }

@@ -6,12 +6,14 @@
  * |--------------------|-------------------------|-------------------------|-----------|-------------------------|
  * | match (the record) | `ITEM#<id>`             | `ITEM`                  | `MATCHES` | `<publishedAt>#<id>`    |
  * | topic index entry  | `TOPIC#<topic>`         | `<publishedAt>#<id>`    | –         | –                       |
- * | feed state         | `FEED#<url>`            | `STATE`                 | `FEEDS`   | `<url>`                 |
+ * | feed state         | `FEED#<url>`            | `STATE`                 | –         | –                       |
+ * | feed registry      | `FEEDS`                 | `REGISTRY`              | –         | –                       |
  * | alert claim        | `ALERT#<mode>#<topic>`  | `<key>`                 | –         | –                       |
  *
  * The match row is written once with a condition (its INSERT on the stream is what alerts); the
  * topic rows are copies that let one Query read a topic's matches newest first by time, and the
- * `gsi1` index serves "all topics" and the feed list. Nothing ever needs a Scan.
+ * `gsi1` index serves "all topics". Feed states stay out of the index (it would double the cost
+ * of every state write); the registry row lists their URLs. Nothing ever needs a Scan.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk', gsi1pk: 'gsi1pk', gsi1sk: 'gsi1sk' } as const;
@@ -23,6 +25,7 @@ export const ROW = {
   match: 'match',
   topicEntry: 'topic-entry',
   feed: 'feed',
+  feedRegistry: 'feed-registry',
   alertClaim: 'alert-claim',
 } as const;
 
@@ -30,6 +33,9 @@ export const MATCH_SK = 'ITEM';
 export const FEED_SK = 'STATE';
 export const MATCHES_PARTITION = 'MATCHES';
 export const FEEDS_PARTITION = 'FEEDS';
+export const FEED_REGISTRY_SK = 'REGISTRY';
+/** On a first report's rows: how many near-duplicates were stored for it. */
+export const DUPLICATE_COUNT_ATTRIBUTE = 'duplicateCount';
 
 export const matchPk = (id: string) => `ITEM#${id}`;
 export const topicPk = (topic: string) => `TOPIC#${topic}`;

@@ -32,8 +32,8 @@ describe('throttling and 5xx that the SDK retries away', () => {
     const faulty = faultyTable(table, [
       { command: 'BatchGetItemCommand', kind: 'throttle', times: 1 },
       { command: 'QueryCommand', kind: 'server', times: 1 },
-      { command: 'PutItemCommand', kind: 'throttle', times: 2 },
-      { command: 'PutItemCommand', kind: 'server', times: 2 },
+      { command: 'BatchExecuteStatementCommand', kind: 'throttle', times: 2 },
+      { command: 'BatchExecuteStatementCommand', kind: 'server', times: 2 },
       { command: 'BatchWriteItemCommand', kind: 'throttle', times: 2 },
     ]);
     try {
@@ -43,7 +43,7 @@ describe('throttling and 5xx that the SDK retries away', () => {
       expect(Object.fromEntries(faulty.injected)).toEqual({
         BatchGetItemCommand: 1,
         QueryCommand: 1,
-        PutItemCommand: 4,
+        BatchExecuteStatementCommand: 4,
         BatchWriteItemCommand: 2,
       });
       const again = await runPollCycle(feeds.config, realPollDeps(table.store));
@@ -63,9 +63,9 @@ describe('throttling and 5xx that the SDK retries away', () => {
     faulty.doc.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
-        const input = (args as { input?: { Item?: Record<string, { S?: string }> } }).input;
-        if ((context as { commandName?: string }).commandName === 'PutItemCommand' && input?.Item?.rowType?.S === 'match' && lost++ === 0) {
-          throw makeFault('server', 'PutItemCommand');
+        // Match rows are written with PartiQL INSERTs, 25 to a request.
+        if ((context as { commandName?: string }).commandName === 'BatchExecuteStatementCommand' && lost++ === 0) {
+          throw makeFault('server', 'BatchExecuteStatementCommand');
         }
         return result;
       },
@@ -82,17 +82,18 @@ describe('throttling and 5xx that the SDK retries away', () => {
   });
 });
 
-describe('a permanent PutItem failure for one feed', () => {
+describe('a permanent match-write failure for one feed', () => {
   it('reports that feed failed with `storage`, then stores its entries exactly once on the next cycle', async () => {
     const table = await createTestTable('fault-permanent');
     const feeds = serveStoryFeeds(server, 'permanent', 3, 2);
     const brokenFeed = feeds.urls[1]!;
     const faulty = faultyTable(table, [
       {
-        command: 'PutItemCommand',
+        command: 'BatchExecuteStatementCommand',
         kind: 'server',
         times: Infinity,
-        when: (input) => (input.Item as Record<string, { S?: string }> | undefined)?.feedUrl?.S === brokenFeed,
+        // The INSERT statements' parameters carry each match's feed URL.
+        when: (input) => JSON.stringify(input.Statements ?? []).includes(JSON.stringify(brokenFeed)),
       },
     ]);
     const t0 = new Date();
@@ -104,9 +105,9 @@ describe('a permanent PutItem failure for one feed', () => {
     }
     expect(first.feeds.map((f) => f.outcome)).toEqual(['fetched', 'failed', 'fetched']);
     expect(first.feeds[1]).toMatchObject({ error: 'storage', consecutiveFailures: 1, stored: 0 });
-    expect(first.feeds[1]!.message).toMatch(/^storing matches failed: injected internal server error on PutItemCommand/);
+    expect(first.feeds[1]!.message).toMatch(/^storing matches failed: injected internal server error on BatchExecuteStatementCommand/);
     // All five attempts of the one write were failed by the SDK's retries.
-    expect(faulty.injected.get('PutItemCommand')).toBe(5);
+    expect(faulty.injected.get('BatchExecuteStatementCommand')).toBe(5);
     const state = (await table.store.getFeedStates([brokenFeed])).get(brokenFeed);
     expect(state).toMatchObject({ lastOutcome: 'failed', consecutiveFailures: 1 });
     expect(state?.lastError).toMatch(/^storage: /);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
 import type { FixtureServer } from '#shared/local/fixture-server.ts';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
@@ -65,6 +66,12 @@ describe('a poll cycle over the sample feeds', () => {
     expect(copy?.alertSuppressed).toBe('duplicate');
     const old = first.stored.find((m) => m.title.startsWith('Allies pledge to ramp up artillery'));
     expect(old?.alertSuppressed).toBe('stale');
+  });
+
+  it('counts the syndicated copy on the first report, so listings show "+1 similar" without reading it', async () => {
+    const original = first.stored.find((m) => m.title.startsWith('Stoltenberg proposes'))!;
+    const row = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: `ITEM#${original.id}`, sk: 'ITEM' } }));
+    expect(row.Item?.duplicateCount).toBe(1);
   });
 
   it('answers the second cycle with 304s and stores only the one new item', () => {

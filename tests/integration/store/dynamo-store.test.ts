@@ -52,8 +52,8 @@ describe('DynamoStore', () => {
   });
 
   it('keeps feed state per feed and reads many at once', async () => {
-    await table.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', etag: '"v1"', consecutiveFailures: 0 });
-    await table.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 3, lastError: 'timeout' });
+    await table.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', etag: '"v1"', consecutiveFailures: 0 }, { register: true });
+    await table.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 3, lastError: 'timeout' }, { register: true });
     const states = await table.store.getFeedStates(['https://a.example/feed', 'https://b.example/feed', 'https://c.example/feed']);
     expect(states.get('https://a.example/feed')?.etag).toBe('"v1"');
     expect(states.get('https://b.example/feed')?.consecutiveFailures).toBe(3);
@@ -78,5 +78,49 @@ describe('DynamoStore retention', () => {
     await store.putMatch(aMatch({ id: 'year', publishedAt }));
     const row = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'ITEM#year', sk: 'ITEM' } }));
     expect(row.Item?.expiresAt).toBe(Math.floor(Date.parse(publishedAt) / 1000) + 365 * 86_400);
+  });
+});
+
+describe('DynamoStore batch writes and duplicate counts', () => {
+  it('writes many matches in one call, each once, and says which were already there', async () => {
+    const t = await createTestTable('batch');
+    const many = Array.from({ length: 30 }, (_, i) => aMatch({ id: `b-${i}`, topics: ['us-aid', 'nato-meetings'] }));
+    await t.store.putMatch(many[3]!);
+    const outcome = await t.store.putMatches([...many, many[0]!]);
+    expect(outcome.size).toBe(30);
+    expect([...outcome.values()].filter((o) => o === 'exists')).toHaveLength(1);
+    expect(outcome.get('b-3')).toBe('exists');
+    const rows = await t.doc.send(
+      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': topicPk('us-aid') } }),
+    );
+    expect(rows.Items).toHaveLength(30);
+  });
+
+  it('counts stored near-duplicates on the first report and its topic rows', async () => {
+    const t = await createTestTable('dupcount');
+    const first = aMatch({ id: 'first', topics: ['ukraine-fund', 'nato-meetings'] });
+    await t.store.putMatch(first);
+    await t.store.countDuplicate('first');
+    await t.store.countDuplicate('first');
+    await t.store.countDuplicate('missing');
+    const item = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'ITEM#first', sk: 'ITEM' } }));
+    expect(item.Item?.duplicateCount).toBe(2);
+    for (const topic of first.topics) {
+      const row = await t.doc.send(
+        new GetCommand({ TableName: t.tableName, Key: { pk: topicPk(topic), sk: `${first.publishedAt}#first` } }),
+      );
+      expect(row.Item?.duplicateCount).toBe(2);
+    }
+  });
+
+  it('lists only registered feeds, without an index copy of their state rows', async () => {
+    const t = await createTestTable('registry');
+    await t.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', consecutiveFailures: 0 }, { register: true });
+    await t.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', consecutiveFailures: 1 });
+    await t.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 0 }, { register: true });
+    const states = await t.store.listFeedStates();
+    expect(states.map((s) => [s.name, s.consecutiveFailures]).sort()).toEqual([['A', 1], ['B', 0]]);
+    const row = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'FEED#https://a.example/feed', sk: 'STATE' } }));
+    expect(row.Item?.gsi1pk).toBeUndefined();
   });
 });
