@@ -8,6 +8,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * One gap, stated rather than hidden: a write rejected by its condition
  * (ConditionalCheckFailedException) is billed on AWS but returns no ConsumedCapacity, so it is
  * counted separately in `conditionalFailures` (each at least 1 WRU on AWS).
+ *
+ * DynamoDB Local returns no ConsumedCapacity for PartiQL (BatchExecuteStatement), which the
+ * store uses for match rows. Those units are computed here the way DynamoDB bills them: each
+ * INSERT costs ceil(item size / 1 KB) on the table and the same again on `gsi1` when the row
+ * carries its keys (projection ALL); a rejected INSERT (DuplicateItem) counts as a conditional
+ * failure. Item size follows DynamoDB's rules (attribute names plus values).
  */
 
 export interface CapacityTotals {
@@ -49,7 +55,12 @@ export class CapacityMeter {
         this.totals.calls[name] = (this.totals.calls[name] ?? 0) + 1;
         try {
           const result = await next(args);
-          this.record(name, (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity);
+          const output = result.output as { ConsumedCapacity?: Consumed | Consumed[]; Responses?: { Error?: unknown }[] };
+          if (name === 'BatchExecuteStatementCommand' && output.ConsumedCapacity === undefined) {
+            this.recordStatements(input as StatementBatch, output.Responses ?? []);
+          } else {
+            this.record(name, output.ConsumedCapacity);
+          }
           return result;
         } catch (err) {
           if ((err as { name?: string }).name === 'ConditionalCheckFailedException') this.totals.conditionalFailures++;
@@ -80,6 +91,23 @@ export class CapacityMeter {
     }
   }
 
+  private recordStatements(batch: StatementBatch, responses: { Error?: unknown }[]): void {
+    (batch.Statements ?? []).forEach((statement, i) => {
+      if (responses[i]?.Error) {
+        this.totals.conditionalFailures++;
+        return;
+      }
+      const names = [...(statement.Statement ?? '').matchAll(/'([^']+)': \?/g)].map((m) => m[1]!);
+      if (!/^INSERT /i.test(statement.Statement ?? '') || names.length !== (statement.Parameters ?? []).length) return;
+      const size = names.reduce((sum, attr, j) => sum + utf8(attr) + valueSize(statement.Parameters![j]), 0);
+      const units = Math.ceil(size / 1024);
+      const indexed = names.includes('gsi1pk') && names.includes('gsi1sk');
+      this.totals.writeUnits += units + (indexed ? units : 0);
+      if (indexed) this.totals.indexWriteUnits += units;
+      this.totals.unitsByCommand.BatchExecuteStatementCommand = (this.totals.unitsByCommand.BatchExecuteStatementCommand ?? 0) + units;
+    });
+  }
+
   snapshot(): CapacityTotals {
     return structuredClone(this.totals);
   }
@@ -87,4 +115,23 @@ export class CapacityMeter {
   reset(): void {
     this.totals = emptyTotals();
   }
+}
+
+interface StatementBatch {
+  Statements?: { Statement?: string; Parameters?: unknown[] }[];
+}
+
+const utf8 = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** DynamoDB's item-size rules for one attribute value (document-client form, before marshalling). */
+export function valueSize(value: unknown): number {
+  if (value === null || value === undefined || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') return utf8(value);
+  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').replace(/^0+/, '').length / 2) + 1;
+  if (value instanceof Set) return 3 + [...value].reduce((sum: number, v) => sum + valueSize(v), 0);
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueSize(v), 0);
+  if (typeof value === 'object') {
+    return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [k, v]) => sum + 1 + utf8(k) + valueSize(v), 0);
+  }
+  return 0;
 }
