@@ -48,6 +48,7 @@ export function formatStoredMatch(m: Match, now: Date): string {
 
 export function formatCycle(report: CycleReport, now: Date): string {
   const lines = report.feeds.map(formatFeedLine);
+  for (const warning of report.warnings) lines.push(`  ! ${warning}`);
   lines.push('');
   if (report.stored.length === 0) {
     lines.push('  No new matches stored.');

@@ -52,6 +52,7 @@ export function createHandler({ config, poll, logger, metrics }: PollHandlerDeps
       deferred: count('deferred'),
       stored: report.stored.length,
     };
+    for (const warning of report.warnings) logger.warn(warning);
     logger.info('poll cycle done', summary);
     return summary;
   })

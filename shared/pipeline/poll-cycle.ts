@@ -49,6 +49,17 @@ export interface CycleReport {
   stored: Match[];
   /** Feeds whose last success is older than `failingAfterHours` (or that never succeeded and keep failing). */
   failingFeeds: number;
+  /** Problems that lost nothing but are worth a log line (a duplicate count left short). */
+  warnings: string[];
+}
+
+/** What the feeds of one cycle share: the near-duplicate finder and what it learns. */
+interface CycleContext {
+  duplicates: DuplicateFinder;
+  /** Stored matches by id (recent ones and this cycle's), so counting a duplicate needs no read. */
+  known: Map<string, Match>;
+  /** First report id → near-duplicates of it stored this cycle. */
+  duplicateCounts: Map<string, number>;
 }
 
 // 40 bits: a new entry is mistaken for a seen one with odds of about 1 in 2 billion per feed.
@@ -77,9 +88,12 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
   const startedAt = now();
   const states = await deps.store.getFeedStates(config.feeds.map((f) => f.url));
   const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
-  const duplicates = deps.duplicateFinder(await deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT), {
-    windowHours: config.alerts.duplicateWindowHours,
-  });
+  const recent = await deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT);
+  const cycle: CycleContext = {
+    duplicates: deps.duplicateFinder(recent, { windowHours: config.alerts.duplicateWindowHours }),
+    known: new Map(recent.map((m) => [m.id, m])),
+    duplicateCounts: new Map(),
+  };
 
   const reports: FeedReport[] = [];
   const stored: Match[] = [];
@@ -104,11 +118,22 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
         report(idleReport(feed, state, 'deferred', 'left for the next cycle: out of time'));
         return;
       }
-      const result = await pollFeed(feed, state, config, deps, duplicates, now);
+      const result = await pollFeed(feed, state, config, deps, cycle, now);
       stored.push(...result.stored);
       report(result.report);
     },
   );
+
+  // One counter update per first report per cycle, however many copies arrived: a syndicated
+  // story can bring dozens.
+  const warnings: string[] = [];
+  for (const [firstId, count] of cycle.duplicateCounts) {
+    try {
+      await deps.store.countDuplicate(firstId, count, cycle.known.get(firstId));
+    } catch (err) {
+      warnings.push(`duplicate count of ${firstId} left ${count} short: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 
   const byUrl = new Map(reports.map((r) => [r.url, r]));
   const ordered = config.feeds.map((f) => byUrl.get(f.url)).filter((r): r is FeedReport => r !== undefined);
@@ -118,6 +143,7 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     feeds: ordered,
     stored,
     failingFeeds: ordered.filter((r) => r.consecutiveFailures >= FAILING_AFTER_FAILURES).length,
+    warnings,
   };
 }
 
@@ -143,7 +169,7 @@ async function pollFeed(
   previous: FeedState | undefined,
   config: Config,
   deps: PollDeps,
-  duplicates: DuplicateFinder,
+  cycle: CycleContext,
   now: () => Date,
 ): Promise<{ report: FeedReport; stored: Match[] }> {
   const started = now();
@@ -260,14 +286,14 @@ async function pollFeed(
     };
     // Checked and remembered before any write's await, so two feeds carrying the same story
     // in this cycle cannot both pass as first reports.
-    const firstReport = duplicates.firstReportOf(match);
+    const firstReport = cycle.duplicates.firstReportOf(match);
     if (firstReport && firstReport !== match.id) {
       match.duplicateOf = firstReport;
       match.alertSuppressed = 'duplicate';
     } else if (Date.parse(match.publishedAt) < staleBefore) {
       match.alertSuppressed = 'stale';
     }
-    duplicates.add(match);
+    cycle.duplicates.add(match);
     matches.push(match);
   }
   result.matches = matches.length;
@@ -276,10 +302,11 @@ async function pollFeed(
     for (const match of matches) {
       if (written.get(match.id) !== 'created') continue;
       stored.push(match);
+      cycle.known.set(match.id, match);
       result.stored++;
       if (match.duplicateOf) {
         result.duplicates++;
-        await deps.store.countDuplicate(match.duplicateOf);
+        cycle.duplicateCounts.set(match.duplicateOf, (cycle.duplicateCounts.get(match.duplicateOf) ?? 0) + 1);
       }
     }
   } catch (err) {

@@ -130,8 +130,8 @@ export class DynamoStore implements MatchStore {
    * "+N similar" without reading the duplicates. A crash between the two writes leaves the
    * count one short, never wrong the other way.
    */
-  async countDuplicate(firstReportId: string): Promise<void> {
-    const first = await this.getMatch(firstReportId);
+  async countDuplicate(firstReportId: string, by = 1, known?: Match): Promise<void> {
+    const first = known?.id === firstReportId ? known : await this.getMatch(firstReportId);
     if (!first) return;
     const keys = [
       { [KEY.pk]: matchPk(first.id), [KEY.sk]: MATCH_SK },
@@ -143,10 +143,10 @@ export class DynamoStore implements MatchStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'ADD #count :one',
+            UpdateExpression: 'ADD #count :by',
             ConditionExpression: 'attribute_exists(#pk)',
             ExpressionAttributeNames: { '#count': DUPLICATE_COUNT_ATTRIBUTE, '#pk': KEY.pk },
-            ExpressionAttributeValues: { ':one': 1 },
+            ExpressionAttributeValues: { ':by': by },
           }),
         );
       } catch (err) {

@@ -4,8 +4,8 @@ import type { FeedState, Match } from '#shared/model.ts';
 export interface MatchStore {
   /** Writes each match once; never overwrites. Per id: 'exists' when it was already stored. */
   putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>>;
-  /** Counts one more stored near-duplicate on the first report's rows. */
-  countDuplicate(firstReportId: string): Promise<void>;
+  /** Counts `by` more stored near-duplicates on the first report's rows (`known`: its stored copy, saving a read). */
+  countDuplicate(firstReportId: string, by?: number, known?: Match): Promise<void>;
   getMatch(id: string): Promise<Match | undefined>;
   /** Matches published at or after `sinceIso`, newest first (for near-duplicate detection). */
   recentMatches(sinceIso: string, limit: number): Promise<Match[]>;
