@@ -2,14 +2,17 @@ import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } fro
 import type { FeedState, Match } from '#shared/model.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { fromMatchRow } from '#shared/store/match-row.ts';
-import { GSI1, KEY, MATCHES_PARTITION, topicPk } from '#shared/store/table-design.ts';
-import type { Partition, QueryStore, RangePage, RangeQuery, RowKey } from './ports.ts';
+import { DUPLICATE_COUNT_ATTRIBUTE, GSI1, KEY, MATCHES_PARTITION, topicPk } from '#shared/store/table-design.ts';
+import type { Partition, QueryStore, RangePage, RangeQuery, RangeRow, RowKey } from './ports.ts';
 
 /**
  * The query service's reads on the single table: topic rows for one topic, the `gsi1` MATCHES
  * partition for all of them. Sort keys are `<publishedAt>#<id>`, so a time range is a key
  * condition: `since` itself sorts before every key of that instant, and `<until>$` after every
  * one (`$` follows `#`), which keeps both ends inclusive.
+ *
+ * Listings read only the page: each first report's duplicate count is an attribute of the row
+ * itself (`duplicateCount`, kept by the poll cycle), so no second read is needed for it.
  */
 export class DynamoQueryStore implements QueryStore {
   private readonly client: DynamoDBDocumentClient;
@@ -60,13 +63,19 @@ export class DynamoQueryStore implements QueryStore {
       }),
     );
     const keyNames = query.partition.kind === 'topic' ? [KEY.pk, KEY.sk] : [KEY.pk, KEY.sk, KEY.gsi1pk, KEY.gsi1sk];
-    const rows = (result.Items ?? []).map((item) => ({ match: fromMatchRow(item), key: pickKey(item, keyNames) }));
+    const rows: RangeRow[] = [];
+    for (const item of result.Items ?? []) {
+      // A row without the match's attributes is not a match (the counter update is conditional on
+      // the row existing, so the store never leaves one; a hand edit might).
+      if (typeof item.id !== 'string' || item.id === '') continue;
+      rows.push({ match: fromMatchRow(item), key: pickKey(item, keyNames), duplicateCount: duplicateCountOf(item) });
+    }
     const page: RangePage = { rows };
     if (result.LastEvaluatedKey) page.lastKey = pickKey(result.LastEvaluatedKey, keyNames);
     return page;
   }
 
-  async duplicatesBetween(since: string, until: string): Promise<Match[]> {
+  async duplicatesOf(firstId: string, since: string, until: string): Promise<Match[]> {
     const input = this.rangeInput({ kind: 'all' }, since, until);
     const out: Match[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -74,9 +83,9 @@ export class DynamoQueryStore implements QueryStore {
       const result = await this.client.send(
         new QueryCommand({
           ...input,
-          FilterExpression: 'attribute_type(#dup, :string)',
+          FilterExpression: '#dup = :first',
           ExpressionAttributeNames: { ...input.ExpressionAttributeNames, '#dup': 'duplicateOf' },
-          ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':string': 'S' },
+          ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':first': firstId },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -114,6 +123,15 @@ export class DynamoQueryStore implements QueryStore {
   listFeedStates(): Promise<FeedState[]> {
     return this.store.listFeedStates();
   }
+}
+
+/**
+ * The `duplicateCount` counter the poll cycle keeps on a first report's rows
+ * (`DynamoStore.countDuplicate`: `ADD duplicateCount :one`); absent means none. Anything but a non-negative integer reads as 0.
+ */
+export function duplicateCountOf(item: Record<string, unknown>): number {
+  const value = item[DUPLICATE_COUNT_ATTRIBUTE];
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 function pickKey(item: Record<string, unknown>, names: readonly string[]): RowKey {

@@ -18,8 +18,18 @@ export interface RangeQuery {
   pageSize: number;
 }
 
+export interface RangeRow {
+  match: Match;
+  key: RowKey;
+  /**
+   * How many near-duplicates of this match are stored: the counter the poll cycle adds to a
+   * first report's match row and topic rows when it stores a duplicate. Absent means 0.
+   */
+  duplicateCount?: number;
+}
+
 export interface RangePage {
-  rows: { match: Match; key: RowKey }[];
+  rows: RangeRow[];
   /** Absent when the range is exhausted. */
   lastKey?: RowKey;
 }
@@ -27,8 +37,11 @@ export interface RangePage {
 /** What the query service reads. Every method is an index Query or a key lookup, never a Scan. */
 export interface QueryStore {
   queryRange(query: RangeQuery): Promise<RangePage>;
-  /** Every match in the time range that is a near-duplicate of another (for duplicate counts and lists). */
-  duplicatesBetween(since: string, until: string): Promise<Match[]>;
+  /**
+   * The near-duplicates of one first report published in the time range (for one update's
+   * detail view only; listings take their counts from the rows they read).
+   */
+  duplicatesOf(firstId: string, since: string, until: string): Promise<Match[]>;
   /** How many first reports (not duplicates) a topic has in the time range. */
   countFirstReports(topic: string, since: string, until: string): Promise<number>;
   getMatch(id: string): Promise<Match | undefined>;

@@ -2,7 +2,7 @@ import type { Match } from '#shared/model.ts';
 import { NotFoundError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { parseListParams, parseUpdateId, type ListFilters, type ListParams, type RawParams } from './params.ts';
-import type { Partition, QueryStore, RowKey } from './ports.ts';
+import type { Partition, QueryStore, RangeRow, RowKey } from './ports.ts';
 import { matchesTerms } from './text-search.ts';
 import {
   toFeedHealth,
@@ -27,8 +27,10 @@ export interface TopicInfo {
 
 export interface QueryServiceOptions {
   /**
-   * How far either side of a first report its near-duplicates can be published. The duplicate
-   * finder links items within its own look-back window; this must be at least as wide.
+   * How far either side of a first report its near-duplicates can be published: the range one
+   * update's detail view reads for its duplicates. The duplicate finder links items within its
+   * own window (`alerts.duplicateWindowHours`); this must be at least as wide. Listings do not
+   * read it: their counts are on the rows.
    */
   duplicateWindowHours?: number;
   /**
@@ -68,21 +70,19 @@ export function createQueryService({ store, topics, options = {} }: QueryDeps): 
   const windowMs = (options.duplicateWindowHours ?? 72) * HOUR_MS;
   const maxReads = options.maxReadsPerRequest ?? 10;
 
-  async function duplicatesAround(firsts: readonly Match[]): Promise<Map<string, Match[]>> {
-    const byOriginal = new Map<string, Match[]>();
-    if (firsts.length === 0) return byOriginal;
-    const times = firsts.map((m) => Date.parse(m.publishedAt)).filter((t) => !Number.isNaN(t));
-    if (times.length === 0) return byOriginal;
-    const wanted = new Set(firsts.map((m) => m.id));
-    const since = isoClamped(Math.min(...times) - windowMs);
-    const until = isoClamped(Math.max(...times) + windowMs);
-    for (const dup of await store.duplicatesBetween(since, until)) {
-      if (!dup.duplicateOf || !wanted.has(dup.duplicateOf)) continue;
-      const list = byOriginal.get(dup.duplicateOf) ?? [];
-      list.push(dup);
-      byOriginal.set(dup.duplicateOf, list);
-    }
-    return byOriginal;
+  /**
+   * The stored near-duplicates of one first report, oldest first. One bounded index read per
+   * detail view: the duplicate finder links items published within the window on either side
+   * of an earlier-stored match (a feed polled late can carry the same story published earlier),
+   * so the range is the window either side of the first report's publication.
+   */
+  async function duplicatesOf(first: Match): Promise<Match[]> {
+    const published = Date.parse(first.publishedAt);
+    if (Number.isNaN(published)) return [];
+    const found = await store.duplicatesOf(first.id, isoClamped(published - windowMs), isoClamped(published + windowMs));
+    return found
+      .filter((m) => m.duplicateOf === first.id && m.id !== first.id)
+      .sort((a, b) => (a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async function listUpdates(params: ListParams): Promise<UpdatesPage> {
@@ -90,18 +90,25 @@ export function createQueryService({ store, topics, options = {} }: QueryDeps): 
     let startKey: RowKey | undefined = params.cursor ? decodeCursor(params.cursor, params, partition) : undefined;
     const passes = predicate(params);
     const filtered = isFiltered(params);
-    // Unfiltered, one extra row tells whether another page exists; filtered, larger pages save round trips.
-    const pageSize = filtered ? Math.min(1000, Math.max(100, params.limit * 4)) : params.limit + 1;
-    const found: Match[] = [];
+    const wide = Math.min(1000, Math.max(100, params.limit * 4));
+    // Unfiltered, one extra row tells whether another page exists. Hiding duplicates alone drops
+    // a minority of rows, so half a page more usually fills it in one read (the read units are the
+    // rows read); later reads are sized by the share of rows that passed. Other filters may be
+    // selective: larger pages save round trips.
+    const collapseOnly = filtered && params.duplicates === 'collapse' && !isFiltered({ ...params, duplicates: 'include' });
+    let pageSize = !filtered ? params.limit + 1 : collapseOnly ? params.limit + Math.ceil(params.limit / 2) + 1 : wide;
+    let seen = 0;
+    const found: RangeRow[] = [];
     let next: RowKey | undefined;
     for (let reads = 0; ; ) {
       const page = await store.queryRange({ partition, since: params.since, until: params.until, startKey, pageSize });
       reads++;
+      seen += page.rows.length;
       let full = false;
       for (let i = 0; i < page.rows.length; i++) {
         const row = page.rows[i]!;
         if (!passes(row.match)) continue;
-        found.push(row.match);
+        found.push(row);
         if (found.length === params.limit) {
           full = true;
           // Continue after the last row returned, not after the page, so nothing is skipped.
@@ -112,16 +119,22 @@ export function createQueryService({ store, topics, options = {} }: QueryDeps): 
       }
       if (full || !page.lastKey) break;
       startKey = page.lastKey;
+      if (collapseOnly) {
+        const rowsPerItem = found.length > 0 ? seen / found.length : Number.POSITIVE_INFINITY;
+        pageSize = Math.min(wide, Math.ceil((params.limit - found.length) * rowsPerItem * 1.5) + 1);
+      }
       if (reads >= maxReads) {
         next = page.lastKey;
         break;
       }
     }
-    const items = found.map(toUpdateView);
-    if (params.duplicates === 'collapse') {
-      const dups = await duplicatesAround(found);
-      for (const item of items) item.duplicateCount = dups.get(item.id)?.length ?? 0;
-    }
+    // The count is on the row itself (kept by the poll cycle): the listing reads only its page.
+    const collapse = params.duplicates === 'collapse';
+    const items = found.map((row) => {
+      const view = toUpdateView(row.match);
+      if (collapse) view.duplicateCount = row.duplicateCount ?? 0;
+      return view;
+    });
     return { items, nextCursor: next ? encodeCursor(params, next) : null };
   }
 
@@ -129,8 +142,7 @@ export function createQueryService({ store, topics, options = {} }: QueryDeps): 
     const id = parseUpdateId(rawId);
     const match = await store.getMatch(id);
     if (!match) throw new NotFoundError(`no update with id ${JSON.stringify(id.slice(0, 100))}`);
-    const duplicates = match.duplicateOf ? [] : ((await duplicatesAround([match])).get(match.id) ?? []);
-    duplicates.sort((a, b) => (a.publishedAt < b.publishedAt ? -1 : a.publishedAt > b.publishedAt ? 1 : 0));
+    const duplicates = match.duplicateOf ? [] : await duplicatesOf(match);
     return toUpdateDetail(match, duplicates);
   }
 

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Match } from '#shared/model.ts';
 import { toMatchRow } from '#shared/store/match-row.ts';
-import { KEY, MATCH_SK, MATCHES_PARTITION, ROW, ROW_TYPE_ATTRIBUTE, matchPk, timeSortKey, topicPk } from '#shared/store/table-design.ts';
+import { DUPLICATE_COUNT_ATTRIBUTE, KEY, MATCH_SK, MATCHES_PARTITION, ROW, ROW_TYPE_ATTRIBUTE, matchPk, timeSortKey, topicPk } from '#shared/store/table-design.ts';
 import { aMatch } from '#tests/support/matches.ts';
 
 /** Deterministic PRNG (mulberry32), so a failing seed can be replayed. */
@@ -75,9 +75,26 @@ export function makeDataset(count: number, seed = 1): Match[] {
   return matches;
 }
 
-/** The rows `DynamoStore.putMatch` writes, batch-written directly so thousands seed in seconds. */
-export function rowsOf(match: Match): Record<string, unknown>[] {
-  const row = toMatchRow(match, Math.floor(Date.parse(match.publishedAt) / 1000) + 10 * 365 * 86_400);
+/**
+ * How many near-duplicates each first report has: what the poll cycle's `ADD duplicateCount :one`
+ * leaves on the first report's rows after storing them all.
+ */
+export function duplicateCounts(matches: readonly Match[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of matches) if (m.duplicateOf) counts.set(m.duplicateOf, (counts.get(m.duplicateOf) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * The rows the store writes for a match, batch-written directly so thousands seed in seconds:
+ * the match row and one topic row per topic, each carrying `duplicateCount` when the match has
+ * near-duplicates (the counter is absent until the first one is stored, as `ADD` leaves it).
+ */
+export function rowsOf(match: Match, duplicateCount = 0): Record<string, unknown>[] {
+  const row = {
+    ...toMatchRow(match, Math.floor(Date.parse(match.publishedAt) / 1000) + 10 * 365 * 86_400),
+    ...(duplicateCount > 0 ? { [DUPLICATE_COUNT_ATTRIBUTE]: duplicateCount } : {}),
+  };
   return [
     {
       ...row,
@@ -97,7 +114,8 @@ export function rowsOf(match: Match): Record<string, unknown>[] {
 }
 
 export async function seed(doc: DynamoDBDocumentClient, tableName: string, matches: readonly Match[], parallel = 16): Promise<void> {
-  const rows = matches.flatMap(rowsOf);
+  const counts = duplicateCounts(matches);
+  const rows = matches.flatMap((m) => rowsOf(m, counts.get(m.id) ?? 0));
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < rows.length; i += 25) batches.push(rows.slice(i, i + 25));
   let next = 0;

@@ -6,7 +6,7 @@ import { aMatch } from '#tests/support/matches.ts';
 import { DynamoQueryStore } from '#shared/query/dynamo-query-store.ts';
 import { createQueryService, type QueryService } from '#shared/query/service.ts';
 import { startApiServer } from '#cli/commands/serve.ts';
-import { TOPICS, makeDataset, newestFirst, seed } from './dataset.ts';
+import { TOPICS, duplicateCounts, makeDataset, newestFirst, seed } from './dataset.ts';
 import { invoker, quietLogger, type Invoke } from './api.ts';
 
 let table: TestTable;
@@ -77,6 +77,11 @@ describe('query API handler', () => {
     expect(detail.statusCode).toBe(200);
     expect(body(detail)).toMatchObject({ id: withDups.id, evidence: withDups.evidence });
     expect((body(detail).duplicates as unknown[]).length).toBe(data.filter((d) => d.duplicateOf === withDups.id).length);
+    // The default listing carries each first report's stored duplicate count.
+    const listing = body(await invoke('GET', '/updates', 'limit=200')) as { items: { id: string; duplicateOf: string | null; duplicateCount: number }[] };
+    const counts = duplicateCounts(data);
+    expect(listing.items.some((i) => i.duplicateCount > 1)).toBe(true);
+    for (const item of listing.items) expect([item.duplicateOf, item.duplicateCount]).toEqual([null, counts.get(item.id) ?? 0]);
     const topics = body(await invoke('GET', '/topics')) as { topics: { id: string; counts: Record<string, number> }[] };
     expect(topics.topics.map((t) => t.id)).toEqual(TOPICS.map((t) => t.id));
     expect(topics.topics[0]!.counts).toHaveProperty('last7d');

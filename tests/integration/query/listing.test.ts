@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import type { Match } from '#shared/model.ts';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
@@ -8,7 +10,7 @@ import { BadRequestError, NotFoundError } from '#shared/query/errors.ts';
 import { foldText } from '#shared/query/text-search.ts';
 import { encodeCursor } from '#shared/query/cursor.ts';
 import type { RawParams } from '#shared/query/params.ts';
-import { END, TOPICS, makeDataset, newestFirst, seed } from './dataset.ts';
+import { END, TOPICS, duplicateCounts, makeDataset, newestFirst, seed } from './dataset.ts';
 
 const COUNT = 3000;
 let table: TestTable;
@@ -42,6 +44,34 @@ async function everything(svc: QueryService, raw: RawParams): Promise<{ ids: str
     expect(pages).toBeLessThan(2000);
   } while (cursor);
   return { ids: items.map((i) => i.id), pages, items };
+}
+
+interface SentCommand {
+  name: string;
+  input: Record<string, unknown>;
+  scanned?: number;
+  units?: number;
+}
+
+/** A DocumentClient on the same table that records every command sent, with the rows it read and its capacity. */
+function recordingClient(): { doc: DynamoDBDocumentClient; sent: SentCommand[] } {
+  const doc = createDocumentClient({ endpoint: table.endpoint });
+  const sent: SentCommand[] = [];
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const output = result.output as { ScannedCount?: number; ConsumedCapacity?: { CapacityUnits?: number } };
+      const command: SentCommand = { name: String((context as { commandName?: string }).commandName), input: structuredClone(input) };
+      if (output.ScannedCount !== undefined) command.scanned = output.ScannedCount;
+      if (output.ConsumedCapacity?.CapacityUnits !== undefined) command.units = output.ConsumedCapacity.CapacityUnits;
+      sent.push(command);
+      return result;
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return { doc, sent };
 }
 
 const expected = (keep: (m: Match) => boolean) => data.filter(keep).sort(newestFirst).map((m) => m.id);
@@ -107,15 +137,102 @@ describe('listing updates over thousands of stored matches', () => {
     expect(offset.ids).toContain('edge-before');
   });
 
-  it('collapses near-duplicates into a count on their first report, or lists them when asked', async () => {
+  it('collapses near-duplicates into the count stored on their first report, or lists them when asked', async () => {
+    const dupCount = duplicateCounts(data);
     const collapsed = await everything(service, { topic: 'defense-industry', limit: '200' });
-    const dupCount = new Map<string, number>();
-    for (const m of data) if (m.duplicateOf) dupCount.set(m.duplicateOf, (dupCount.get(m.duplicateOf) ?? 0) + 1);
     expect(collapsed.items.some((i) => (i.duplicateCount ?? 0) > 0)).toBe(true);
     for (const item of collapsed.items) expect(item.duplicateCount).toBe(dupCount.get(item.id) ?? 0);
+    // All topics (the gsi1 index rows), pages of an odd size: every first report exactly once, each with its count.
+    const all = await everything(service, { limit: '97' });
+    expect(all.ids).toEqual(expected((m) => !m.duplicateOf));
+    expect(all.items.filter((i) => (i.duplicateCount ?? 0) > 1).length).toBeGreaterThan(20);
+    for (const item of all.items) expect(item.duplicateCount).toBe(dupCount.get(item.id) ?? 0);
     const included = await service.listUpdates(service.parseListParams({ duplicates: 'include', limit: '200' }));
     expect(included.items.some((i) => i.duplicateOf !== null)).toBe(true);
     expect(included.items.every((i) => i.duplicateCount === undefined)).toBe(true);
+  });
+
+  it('reads only the page for a listing: one Query on the requested range, no duplicate window', async () => {
+    const { doc, sent } = recordingClient();
+    const svc = createQueryService({ store: new DynamoQueryStore({ client: doc, tableName: table.tableName }), topics: TOPICS });
+    const dupCount = duplicateCounts(data);
+    const requests: { raw: RawParams; pk: string; range?: [string, string] }[] = [
+      { raw: {}, pk: 'MATCHES' },
+      { raw: { limit: '200' }, pk: 'MATCHES' },
+      { raw: { topic: 'us-aid', limit: '10' }, pk: 'TOPIC#us-aid' },
+      { raw: { topic: 'nato-mission', since: '2024-07-01', until: '2024-07-20' }, pk: 'TOPIC#nato-mission', range: ['2024-07-01T00:00:00.000Z', '2024-07-20T23:59:59.999Z$'] },
+    ];
+    let units = 0;
+    let pages = 0;
+    for (const { raw, pk, range } of requests) {
+      let cursor: string | undefined;
+      // The first page and the one after it: a cursor costs no extra read either.
+      for (let n = 0; n < 2; n++) {
+        sent.length = 0;
+        const params = svc.parseListParams({ ...raw, ...(cursor ? { cursor } : {}) });
+        const page = await svc.listUpdates(params);
+        expect(page.items).toHaveLength(params.limit);
+        for (const item of page.items) expect(item.duplicateCount).toBe(dupCount.get(item.id) ?? 0);
+        expect(sent.map((c) => c.name), JSON.stringify(raw)).toEqual(['QueryCommand']);
+        const query = sent[0]!;
+        expect(query.input.FilterExpression).toBeUndefined();
+        expect(query.input.Limit).toBeLessThanOrEqual(params.limit + Math.ceil(params.limit / 2) + 1);
+        expect(query.scanned).toBeLessThanOrEqual(query.input.Limit as number);
+        const values = query.input.ExpressionAttributeValues as Record<string, unknown>;
+        expect(values[':pk']).toBe(pk);
+        expect(range ? [values[':lo'], values[':hi']] : Object.keys(values)).toEqual(range ?? [':pk']);
+        units += query.units ?? 0;
+        pages++;
+        cursor = page.nextCursor!;
+        expect(cursor).toBeTruthy();
+      }
+    }
+    // Local measurement for the record (DynamoDB Local reports capacity as AWS bills it).
+    expect(units / pages).toBeGreaterThan(0);
+    expect(units / pages).toBeLessThan(20);
+    doc.destroy();
+  });
+
+  it('looks up one update\'s duplicates in the window either side of it, never a listing\'s range', async () => {
+    const byId = new Map(data.map((m) => [m.id, m]));
+    // A duplicate can be published before its first report (a feed polled late); it is still listed.
+    const early = data.find((m) => m.duplicateOf && m.publishedAt < byId.get(m.duplicateOf)!.publishedAt)!;
+    const original = byId.get(early.duplicateOf!)!;
+    const { doc, sent } = recordingClient();
+    const svc = createQueryService({ store: new DynamoQueryStore({ client: doc, tableName: table.tableName }), topics: TOPICS });
+    const detail = await svc.getUpdate(original.id);
+    expect(detail.duplicates.map((d) => d.id)).toContain(early.id);
+    expect(detail.duplicates.map((d) => d.id).sort()).toEqual(data.filter((d) => d.duplicateOf === original.id).map((d) => d.id).sort());
+    expect(detail.duplicates.map((d) => d.publishedAt)).toEqual(detail.duplicates.map((d) => d.publishedAt).sort());
+    expect(sent[0]!.name).toBe('GetItemCommand');
+    const queries = sent.slice(1);
+    expect(queries.length).toBeGreaterThanOrEqual(1);
+    const published = Date.parse(original.publishedAt);
+    for (const q of queries) {
+      expect(q.name).toBe('QueryCommand');
+      const values = q.input.ExpressionAttributeValues as Record<string, unknown>;
+      expect(values[':first']).toBe(original.id);
+      expect(values[':lo']).toBe(new Date(published - 72 * 3_600_000).toISOString());
+      expect(values[':hi']).toBe(`${new Date(published + 72 * 3_600_000).toISOString()}$`);
+    }
+    doc.destroy();
+  });
+
+  it('shows the counts the store keeps as duplicates are stored, and skips a row that is not a match', async () => {
+    const own = await createTestTable('querycount');
+    const first = aMatch({ id: 'first', publishedAt: '2024-07-10T10:00:00.000Z', topics: ['us-aid', 'nato-mission'] });
+    const copies = [1, 2].map((n) => aMatch({ id: `copy-${n}`, publishedAt: `2024-07-10T1${n}:00:00.000Z`, topics: ['us-aid'], duplicateOf: 'first' }));
+    const lone = aMatch({ id: 'lone', publishedAt: '2024-07-09T10:00:00.000Z', topics: ['us-aid'] });
+    // As the poll cycle stores them: the matches, then one count per stored duplicate.
+    await own.store.putMatches([lone, first, ...copies]);
+    for (const copy of copies) await own.store.countDuplicate(copy.duplicateOf!);
+    await own.doc.send(new PutCommand({ TableName: own.tableName, Item: { pk: 'TOPIC#us-aid', sk: '2024-07-10T12:00:00.000Z#gone', duplicateCount: 1 } }));
+    const svc = createQueryService({ store: new DynamoQueryStore({ client: own.doc, tableName: own.tableName }), topics: TOPICS });
+    const counts = async (raw: RawParams) => (await svc.listUpdates(svc.parseListParams(raw))).items.map((i) => [i.id, i.duplicateCount]);
+    expect(await counts({ topic: 'us-aid' })).toEqual([['first', 2], ['lone', 0]]);
+    expect(await counts({ topic: 'nato-mission' })).toEqual([['first', 2]]);
+    expect(await counts({})).toEqual([['first', 2], ['lone', 0]]);
+    expect((await svc.getUpdate('first')).duplicates.map((d) => d.id)).toEqual(['copy-1', 'copy-2']);
   });
 
   it('refuses a cursor replayed with other filters or forged into another partition', async () => {
@@ -154,9 +271,9 @@ describe('listing updates over thousands of stored matches', () => {
   });
 
   it('reports each feed\'s health from its stored state', async () => {
-    await table.store.saveFeedState({ url: 'https://ok.example/feed', name: 'OK', consecutiveFailures: 0, lastAttemptAt: '2024-07-31T10:00:00.000Z', lastSuccessAt: '2024-07-31T10:00:00.000Z', lastStatus: 200, etag: '"secret"', seen: ['a'] });
-    await table.store.saveFeedState({ url: 'https://bad.example/feed', name: 'Bad', consecutiveFailures: 4, lastStatus: 503, lastError: 'HTTP 503', nextPollAt: '2024-07-31T12:00:00.000Z' });
-    await table.store.saveFeedState({ url: 'https://gone.example/feed', name: 'Gone', consecutiveFailures: 1, gone: true, lastStatus: 410 });
+    await table.store.saveFeedState({ url: 'https://ok.example/feed', name: 'OK', consecutiveFailures: 0, lastAttemptAt: '2024-07-31T10:00:00.000Z', lastSuccessAt: '2024-07-31T10:00:00.000Z', lastStatus: 200, etag: '"secret"', seen: ['a'] }, { register: true });
+    await table.store.saveFeedState({ url: 'https://bad.example/feed', name: 'Bad', consecutiveFailures: 4, lastStatus: 503, lastError: 'HTTP 503', nextPollAt: '2024-07-31T12:00:00.000Z' }, { register: true });
+    await table.store.saveFeedState({ url: 'https://gone.example/feed', name: 'Gone', consecutiveFailures: 1, gone: true, lastStatus: 410 }, { register: true });
     const feeds = await service.listFeeds();
     expect(feeds.map((f) => [f.name, f.status])).toEqual([['Bad', 'failing'], ['Gone', 'gone'], ['OK', 'ok']]);
     expect(feeds[0]).toMatchObject({ consecutiveFailures: 4, nextPollAt: '2024-07-31T12:00:00.000Z', lastStatus: 503 });

@@ -3,7 +3,8 @@ import type { FeedState, Match } from '#shared/model.ts';
 import type { QueryStore, RangeQuery, RangePage, RowKey } from '#shared/query/ports.ts';
 import { createQueryService } from '#shared/query/service.ts';
 import { timeSortKey } from '#shared/store/table-design.ts';
-import { TOPICS, makeDataset, newestFirst, prng } from '#tests/integration/query/dataset.ts';
+import { aMatch } from '#tests/support/matches.ts';
+import { TOPICS, duplicateCounts, makeDataset, newestFirst, prng } from '#tests/integration/query/dataset.ts';
 
 /**
  * An in-memory store with DynamoDB's paging semantics (Limit per request, LastEvaluatedKey,
@@ -11,7 +12,12 @@ import { TOPICS, makeDataset, newestFirst, prng } from '#tests/integration/query
  */
 class MemoryStore implements QueryStore {
   reads = 0;
-  constructor(private readonly matches: Match[]) {}
+  duplicateLookups = 0;
+  /** The counter the poll cycle keeps on each first report's rows. */
+  private readonly counts: Map<string, number>;
+  constructor(private readonly matches: Match[]) {
+    this.counts = duplicateCounts(matches);
+  }
   async queryRange(q: RangeQuery): Promise<RangePage> {
     this.reads++;
     const sk = (m: Match) => timeSortKey(m.publishedAt, m.id);
@@ -23,12 +29,13 @@ class MemoryStore implements QueryStore {
       .sort(newestFirst)
       .filter((m) => start === undefined || sk(m) < start);
     const page = rows.slice(0, q.pageSize);
-    const result: RangePage = { rows: page.map((match) => ({ match, key: keyOf(match) })) };
+    const result: RangePage = { rows: page.map((match) => ({ match, key: keyOf(match), ...(this.counts.has(match.id) ? { duplicateCount: this.counts.get(match.id)! } : {}) })) };
     if (rows.length > q.pageSize) result.lastKey = keyOf(page[page.length - 1]!);
     return result;
   }
-  async duplicatesBetween(since: string, until: string): Promise<Match[]> {
-    return this.matches.filter((m) => m.duplicateOf && m.publishedAt >= since && m.publishedAt <= until);
+  async duplicatesOf(firstId: string, since: string, until: string): Promise<Match[]> {
+    this.duplicateLookups++;
+    return this.matches.filter((m) => m.duplicateOf === firstId && m.publishedAt >= since && m.publishedAt <= until);
   }
   async countFirstReports(): Promise<number> {
     return 0;
@@ -76,7 +83,44 @@ describe('query service paging', () => {
         expect(++pages).toBeLessThan(2000);
       } while (cursor);
       expect(got, JSON.stringify(raw)).toEqual(want);
+      expect(store.duplicateLookups, 'listings never read duplicates').toBe(0);
     }
+  });
+
+  it('takes each first report\'s duplicate count from its row, in collapse mode only', async () => {
+    const counts = duplicateCounts(data);
+    const store = new MemoryStore(data);
+    const service = createQueryService({ store, topics: TOPICS });
+    const collapsed = await service.listUpdates(service.parseListParams({ limit: '200' }));
+    expect(collapsed.items.some((i) => (i.duplicateCount ?? 0) > 1)).toBe(true);
+    for (const item of collapsed.items) {
+      expect(item.duplicateOf).toBeNull();
+      expect(item.duplicateCount).toBe(counts.get(item.id) ?? 0);
+    }
+    const included = await service.listUpdates(service.parseListParams({ limit: '200', duplicates: 'include' }));
+    expect(included.items.every((i) => !('duplicateCount' in i))).toBe(true);
+    expect(store.duplicateLookups).toBe(0);
+  });
+
+  it('lists one update\'s duplicates from a lookup bounded to the window either side of it', async () => {
+    const original = aMatch({ id: 'first', publishedAt: '2024-07-10T12:00:00.000Z' });
+    const dup = (id: string, publishedAt: string) => aMatch({ id, publishedAt, duplicateOf: 'first' });
+    // A duplicate can be published before its first report (a feed polled late), within the window.
+    const stored = [original, dup('d-late', '2024-07-13T11:00:00.000Z'), dup('d-early', '2024-07-08T13:00:00.000Z'), dup('d-next', '2024-07-10T12:00:00.000Z')];
+    const ranges: [string, string][] = [];
+    const store = new MemoryStore(stored);
+    const lookup = store.duplicatesOf.bind(store);
+    store.duplicatesOf = (id, since, until) => {
+      ranges.push([since, until]);
+      return lookup(id, since, until);
+    };
+    const service = createQueryService({ store, topics: TOPICS, options: { duplicateWindowHours: 72 } });
+    const detail = await service.getUpdate('first');
+    expect(detail.duplicates.map((d) => d.id)).toEqual(['d-early', 'd-next', 'd-late']);
+    expect(ranges).toEqual([['2024-07-07T12:00:00.000Z', '2024-07-13T12:00:00.000Z']]);
+    // A duplicate's own detail lists none, and needs no lookup.
+    expect((await service.getUpdate('d-late')).duplicates).toEqual([]);
+    expect(ranges).toHaveLength(1);
   });
 
   it('ends without a cursor when the last page is exactly full', async () => {
