@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import builtInPack from '../topics/default-pack.json' with { type: 'json' };
 import { parseTerm } from './concept-matcher.ts';
+import { describeIssue, jsonPath, readJsonDocument } from '#shared/config/json-document.ts';
 
 /**
  * A topic pack is the classifier's knowledge as data: concepts (terms per language) and, per
@@ -78,21 +78,6 @@ export class TopicPackError extends Error {
 
 type PathKey = PropertyKey;
 
-function jsonPath(path: readonly PathKey[]): string {
-  return path.reduce<string>((acc, key) => {
-    if (typeof key === 'number') return `${acc}[${key}]`;
-    const name = String(key);
-    return /^[A-Za-z_$][\w$]*$/.test(name) ? `${acc}.${name}` : `${acc}[${JSON.stringify(name)}]`;
-  }, '$');
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `${jsonPath(issue.path)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return `${jsonPath(issue.path)}: ${issue.message}`;
-}
-
 /** Checks what a schema cannot: references between concepts and topics, and that every term can match. */
 function crossCheck(pack: TopicPack): string[] {
   const problems: string[] = [];
@@ -158,18 +143,8 @@ export function defaultTopicPack(): TopicPack {
 /** `"default"` is the pack bundled with the code; anything else is a path to a JSON pack. */
 export async function loadTopicPack(pathOrDefault: string): Promise<TopicPack> {
   if (pathOrDefault === 'default') return defaultTopicPack();
-  let text: string;
-  try {
-    text = await readFile(pathOrDefault, 'utf8');
-  } catch (err) {
-    throw new TopicPackError(pathOrDefault, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new TopicPackError(pathOrDefault, [`not valid JSON: ${(err as Error).message}`]);
-  }
-  return parseTopicPack(value, pathOrDefault);
+  const read = await readJsonDocument(pathOrDefault);
+  if ('problem' in read) throw new TopicPackError(pathOrDefault, [read.problem]);
+  return parseTopicPack(read.value, pathOrDefault);
 }
 
