@@ -135,7 +135,8 @@ try {
   const now = Date.now();
   const matches = realisticMatches(now);
   for (const match of matches) await store.putMatch(match);
-  for (const feed of feedStates(matches, now)) await store.saveFeedState(feed);
+  for (const match of matches) if (match.duplicateOf) await store.countDuplicate(match.duplicateOf);
+  for (const feed of feedStates(matches, now)) await store.saveFeedState(feed, { register: true });
 
   const service = createDynamoQueryService({ client, tableName, topicPack: defaultTopicPack() });
   const handler = createHandler({ service, logger: new Logger({ serviceName: 'screenshot', logLevel: 'WARN' }) });
