@@ -62,18 +62,41 @@ function safeLink(link: string | undefined): string | undefined {
  */
 const field = (text: string, max: number) => cutText(cleanLine(text.slice(0, max * 4 + 16)), max);
 
+/**
+ * A reader wants the words that matched before the rule names: `'NATO', 'fund', 'Kyiv' (rule
+ * alliance-fund-for-ukraine +2)`. Evidence without concept phrases is shown as it is.
+ */
+export function readableEvidence(entries: readonly string[]): string {
+  const phrases = new Set<string>();
+  const rules: string[] = [];
+  for (const entry of entries.slice(0, 64)) {
+    if (entry.startsWith('rule:')) rules.push(entry.slice(5));
+    else if (entry.startsWith('concept:')) {
+      const words = entry.split(' ← ')[1];
+      if (words) phrases.add(field(words, MAX_EVIDENCE_PHRASE));
+    }
+  }
+  if (phrases.size === 0) {
+    return entries
+      .slice(0, MAX_EVIDENCE_PHRASES * 2)
+      .map((phrase) => field(phrase, MAX_EVIDENCE_PHRASE))
+      .filter(Boolean)
+      .slice(0, MAX_EVIDENCE_PHRASES)
+      .join('; ');
+  }
+  const words = [...phrases].filter(Boolean).slice(0, MAX_EVIDENCE_PHRASES).join(', ');
+  const rule = rules[0] ? ` (rule ${field(rules[0], MAX_EVIDENCE_PHRASE)}${rules.length > 1 ? ` +${rules.length - 1}` : ''})` : '';
+  return `${words}${rule}`;
+}
+
 function renderItem(n: number, match: Match, topic: TopicId): string {
   const title = field(match.title, MAX_TITLE) || '(no title)';
   const source = field(match.source, MAX_SOURCE) || 'unknown source';
   const lines = [`${n}. ${title}`, `   ${source} · ${utcTime(match.publishedAt)} · score ${topicScore(match, topic).toFixed(2)}`];
   const link = safeLink(match.link);
   if (link) lines.push(`   ${link}`);
-  const evidence = (match.evidence[topic] ?? [])
-    .slice(0, MAX_EVIDENCE_PHRASES * 2)
-    .map((phrase) => field(phrase, MAX_EVIDENCE_PHRASE))
-    .filter(Boolean)
-    .slice(0, MAX_EVIDENCE_PHRASES);
-  if (evidence.length > 0) lines.push(`   Why: ${evidence.join('; ')}`);
+  const why = readableEvidence(match.evidence[topic] ?? []);
+  if (why) lines.push(`   Why: ${why}`);
   const summary = field(match.summary, MAX_SUMMARY);
   if (summary) lines.push(`   ${summary}`);
   return `${lines.join('\n')}\n`;

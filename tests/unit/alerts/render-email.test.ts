@@ -104,3 +104,24 @@ describe('alert email rendering', () => {
     expect(() => renderAlertEmail('ukraine-fund', 'instant', [], { maxItems: 5 })).toThrow(/no matches/);
   });
 });
+
+describe('the "Why" line', () => {
+  it('puts the matched words first and names the deciding rule', async () => {
+    const { readableEvidence } = await import('#shared/alerts/render-email.ts');
+    expect(
+      readableEvidence([
+        'rule:alliance-fund-for-ukraine',
+        'rule:signature-sum',
+        "concept:fund-word ← 'fund'",
+        "concept:nato ← 'NATO'",
+        "concept:nato ← 'NATO'",
+        "concept:ukraine ← 'Kyiv'",
+      ]),
+    ).toBe("'fund', 'NATO', 'Kyiv' (rule alliance-fund-for-ukraine +1)");
+  });
+
+  it('shows evidence without matched words as it is', async () => {
+    const { readableEvidence } = await import('#shared/alerts/render-email.ts');
+    expect(readableEvidence(['rule:nsatu-named', 'veto:eu-mission'])).toBe('rule:nsatu-named; veto:eu-mission');
+  });
+});
