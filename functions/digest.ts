@@ -58,7 +58,9 @@ async function defaultDeps(): Promise<DigestHandlerDeps> {
   const pack = compiledTopicPack();
   const client = createDocumentClient();
   const tableName = requireEnv(FUNCTION_ENV.tableName);
-  const queryUrl = process.env[FUNCTION_ENV.queryApiUrl] || config.alerts.queryUrl;
+  // The operator's choice first: the deployed API only answers signed requests, so analysts
+  // usually open the page through `fundwatch serve --aws` and point alerts.queryUrl there.
+  const queryUrl = config.alerts.queryUrl || process.env[FUNCTION_ENV.queryApiUrl];
   return {
     digest: {
       topics: topicIdsOf(pack),

@@ -61,7 +61,9 @@ export function createHandler({ alerts, logger, metrics }: NotifyHandlerDeps) {
 async function defaultDeps(): Promise<NotifyHandlerDeps> {
   const config = loadRuntimeConfig();
   const pack = compiledTopicPack();
-  const queryUrl = process.env[FUNCTION_ENV.queryApiUrl] || config.alerts.queryUrl;
+  // The operator's choice first: the deployed API only answers signed requests, so analysts
+  // usually open the page through `fundwatch serve --aws` and point alerts.queryUrl there.
+  const queryUrl = config.alerts.queryUrl || process.env[FUNCTION_ENV.queryApiUrl];
   return {
     alerts: {
       claims: new DynamoAlertClaims({ client: createDocumentClient(), tableName: requireEnv(FUNCTION_ENV.tableName) }),

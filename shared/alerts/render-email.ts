@@ -105,7 +105,8 @@ function renderItem(n: number, match: Match, topic: TopicId): string {
 /** Where a reader finds everything the email left out. */
 export function queryPointer(topic: TopicId, since: string, queryUrl: string | undefined): string {
   const params = new URLSearchParams({ topic, since });
-  if (queryUrl) return `${queryUrl.replace(/\/+$/, '')}/updates?${params.toString()}`;
+  // The web page, filtered the same way: a person follows this link, not a program.
+  if (queryUrl) return `${queryUrl.replace(/\/+$/, '')}/?${params.toString()}`;
   return `fundwatch query --topic ${topic} --since ${since}`;
 }
 

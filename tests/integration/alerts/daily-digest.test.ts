@@ -92,7 +92,7 @@ describe('daily digest', () => {
     for (const title of ['Stored just over 24 h ago', 'Yesterday’s news', 'A syndicated copy', 'Stale', 'Stored after the digest ran']) {
       expect(fund.Message).not.toContain(title);
     }
-    expect(fund.Message).toContain('https://api.example.org/updates?topic=ukraine-fund&since=2024-04-03T07%3A00%3A00.000Z');
+    expect(fund.Message).toContain('https://api.example.org/?topic=ukraine-fund&since=2024-04-03T07%3A00%3A00.000Z');
     expect(new Set(commands)).toEqual(new Set(['QueryCommand', 'PutCommand', 'UpdateCommand']));
   });
 

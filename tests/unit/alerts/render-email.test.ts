@@ -33,7 +33,7 @@ describe('alert email rendering', () => {
     expect(email.body).toContain('   https://news.example.org/a\n');
     expect(email.body).toContain('   Why: 100 billion euro; five-year fund\n');
     expect(email.body).toContain(
-      'All matches for this topic: https://api.example.org/updates?topic=ukraine-fund&since=2024-04-03T09%3A12%3A00%2B02%3A00\n',
+      'All matches for this topic: https://api.example.org/?topic=ukraine-fund&since=2024-04-03T09%3A12%3A00%2B02%3A00\n',
     );
     expect(email.body).not.toMatch(/<[a-z]/i);
   });
@@ -49,7 +49,7 @@ describe('alert email rendering', () => {
       since: '2024-04-02T07:00:00.000Z',
     });
     expect(email.body.match(/^\d+\. /gm)).toHaveLength(20);
-    expect(email.body).toContain('…and 5 more: https://api.example.org/updates?topic=ukraine-fund&since=2024-04-02T07%3A00%3A00.000Z\n');
+    expect(email.body).toContain('…and 5 more: https://api.example.org/?topic=ukraine-fund&since=2024-04-02T07%3A00%3A00.000Z\n');
     expect(email.body).not.toContain('All matches');
     // The strongest matches are the ones listed; the subject leads with the strongest.
     expect(email.body).toContain('1. Story 24\n');
