@@ -79,3 +79,12 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Steady state per cycle when every `cyclesPerHeartbeat`-th cycle is a heartbeat cycle (the
+ * others cost `ordinary`): ((n − 1) × ordinary + heartbeat) / n.
+ */
+export function steadyPerCycle(ordinary: number, heartbeat: number, cyclesPerHeartbeat: number): number {
+  if (!(cyclesPerHeartbeat >= 1)) throw new RangeError(`cyclesPerHeartbeat ${cyclesPerHeartbeat} is below 1`);
+  return ((cyclesPerHeartbeat - 1) * ordinary + heartbeat) / cyclesPerHeartbeat;
+}
