@@ -11,7 +11,21 @@ import type { FeedSet } from './feeds.ts';
  * It counts what it sends, per server group, so both pollers are measured by the same meter:
  * `wireBytes` is every byte written to the sockets (status line, headers, body), `bodyBytes`
  * the bodies alone (what fundwatch's `FeedReport.bytes` counts on its side).
+ *
+ * `latencyMs` holds every answer (200, 304 and 404 alike) that long on a server-side timer
+ * before its status line and headers are written, so a poller sees the wait a response takes on
+ * the open web; see WEB_LATENCY_MS.
  */
+
+/**
+ * Simulated time to a response on the open web, per request, for the "web-like" poll runs.
+ * A feed fetch from a Lambda to a publisher pays DNS, a TCP and a TLS handshake (a poll every
+ * 15 minutes rarely finds a connection still open), one request round trip and the publisher's
+ * or its CDN's server time: typically 100–300 ms in total for a 304 or the first byte of a 200,
+ * more for a slow CMS. 150 ms is a middle, not a worst, case; the same wait applies to both
+ * pollers. (bench/lib/cost.ts assumes 200 ms per fetch for its Lambda-time estimate.)
+ */
+export const WEB_LATENCY_MS = 150;
 
 export interface ServerCounters {
   requests: number;
@@ -39,7 +53,8 @@ interface Rendered {
   lastModified: string;
 }
 
-export async function startFeedServer(set: FeedSet): Promise<FeedServer> {
+export async function startFeedServer(set: FeedSet, options: { latencyMs?: number } = {}): Promise<FeedServer> {
+  const latencyMs = options.latencyMs ?? 0;
   const cache = new Map<number, Rendered>();
   const counts = { requests: 0, ok: 0, notModified: 0, bodyBytes: 0, gzipped: 0, okWireBytes: 0, notModifiedWireBytes: 0 };
   const sockets = new Set<Socket>();
@@ -65,6 +80,12 @@ export async function startFeedServer(set: FeedSet): Promise<FeedServer> {
       if (res.statusCode === 304) counts.notModifiedWireBytes += bytes;
       else if (res.statusCode === 200) counts.okWireBytes += bytes;
     });
+    if (latencyMs > 0) setTimeout(() => answer(req, res), latencyMs);
+    else answer(req, res);
+  };
+
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    if (res.destroyed) return;
     const match = /^\/feeds\/(\d+)\.xml$/.exec(req.url ?? '');
     const feed = match ? Number(match[1]) : -1;
     if (!match || feed >= set.feeds.length) {

@@ -20,7 +20,7 @@ import { ensureNaiveTable, runNaiveCycle, type NaiveCycleReport } from '../naive
  * the same DynamoDB Local and the same meters (server-side bytes, ConsumedCapacity).
  *
  *   cycle 1 (t0)        every feed is new: 200 × 50 items fetched, parsed, classified, stored
- *   cycle 2 (t0+15 min) 2% new items, on every 4th feed; the other feeds answer 304
+ *   cycle 2 (t0+15 min) 2% new items, on every 10th feed; the other feeds answer 304
  *   cycle 3 (t0+361 min) another 2% new; fundwatch's 6-hour feed-state heartbeat falls due
  *
  * Steady state per 15-minute cycle is (23 × cycle 2 + 1 × cycle 3) / 24: six hours hold 24
@@ -28,6 +28,10 @@ import { ensureNaiveTable, runNaiveCycle, type NaiveCycleReport } from '../naive
  * shared/pipeline/poll-cycle.ts, 6 h since commit 45bf958; it is not exported, so it is
  * repeated here as HEARTBEAT_MINUTES). The naive poller does the same work every cycle, so its
  * cycle 2 is its steady state.
+ *
+ * `latencyMs` delays every feed response on the server (bench/lib/feed-server.ts), the same for
+ * both pollers; run.ts runs the scenario at 0 ms and at WEB_LATENCY_MS, each on a fresh
+ * DynamoDB Local.
  */
 
 export interface PollScenarioOptions {
@@ -37,6 +41,8 @@ export interface PollScenarioOptions {
   newShare: number;
   /** Every n-th feed publishes the new items. */
   changedFeedEvery: number;
+  /** Server-side wait before every response: 0 (loopback) or WEB_LATENCY_MS (web-like). */
+  latencyMs: number;
 }
 
 export interface CycleMeasure {
@@ -65,7 +71,7 @@ export interface NaiveCycle extends CycleMeasure {
 
 export interface PollScenarioResult {
   options: PollScenarioOptions;
-  mix: { items: number; relevantItems: number; relevantShare: number; newItemsPerCycle: number; changedFeeds: number; newItemsPerChangedFeed: number };
+  mix: { items: number; relevantItems: number; relevantShare: number; syndicatedCopies: number; syndicatedShareOfRelevant: number; newItemsPerCycle: number; changedFeeds: number; newItemsPerChangedFeed: number };
   fundwatch: { cycle1: FundwatchCycle; cycle2: FundwatchCycle; cycle3: FundwatchCycle };
   naive: { cycle1: NaiveCycle; cycle2: NaiveCycle };
   steady: {
@@ -120,8 +126,8 @@ export async function runPollScenario(
   const t0 = Date.now();
   const set = new FeedSet({ feeds: options.feeds, itemsPerFeed: options.itemsPerFeed, hosts: options.hosts, nowMs: t0 });
   // Two servers over the same FeedSet, so each poller's bytes are counted on its own meter.
-  const fwServer = await startFeedServer(set);
-  const naiveServer = await startFeedServer(set);
+  const fwServer = await startFeedServer(set, { latencyMs: options.latencyMs });
+  const naiveServer = await startFeedServer(set, { latencyMs: options.latencyMs });
   try {
     await ensureTable(raw, FUNDWATCH_TABLE);
     await ensureNaiveTable(raw, NAIVE_TABLE);
@@ -156,10 +162,13 @@ export async function runPollScenario(
       for (const f of changed) set.publish(f, perFeed, t0 + offsetMinutes * 60_000);
     };
 
-    log(`  cycle 1: naive poller, ${options.feeds} feeds × ${options.itemsPerFeed} items`);
+    const relevantItems = set.relevantCount();
+    const syndicatedCopies = set.syndicatedCount();
+    log(`  cycle 1: naive poller, ${options.feeds} feeds × ${options.itemsPerFeed} items (${relevantItems} relevant, ${syndicatedCopies} of them syndicated copies), ${options.latencyMs} ms per response`);
     const naive1 = await naiveCycle();
     log(`  cycle 1: fundwatch`);
     const fw1 = await fundwatchCycle(0);
+    log(`  cycle 1: fundwatch ${fw1.wallMs.toFixed(0)} ms, naive ${naive1.wallMs.toFixed(0)} ms; ${fw1.matches} matches, ${fw1.duplicates} near-duplicates`);
     publish(CYCLE_MINUTES);
     log(`  cycle 2 (+${CYCLE_MINUTES} min, ${changed.length * perFeed} new items on ${changed.length} feeds): naive, fundwatch`);
     const naive2 = await naiveCycle();
@@ -177,8 +186,10 @@ export async function runPollScenario(
       options,
       mix: {
         items,
-        relevantItems: set.relevantCount(),
-        relevantShare: set.relevantCount() / items,
+        relevantItems,
+        relevantShare: relevantItems / items,
+        syndicatedCopies,
+        syndicatedShareOfRelevant: syndicatedCopies / relevantItems,
         newItemsPerCycle: changed.length * perFeed,
         changedFeeds: changed.length,
         newItemsPerChangedFeed: perFeed,
