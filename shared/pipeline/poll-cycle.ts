@@ -5,6 +5,7 @@ import type { FetchFeedOptions, FetchOutcome } from '#shared/fetch/fetch-feed.ts
 import type { DuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
 import { runBounded } from './concurrency.ts';
+import { storedEvidence } from './stored-evidence.ts';
 import { isDue, nextPollAfterFailure, nextPollAfterSuccess } from './feed-schedule.ts';
 
 /** The ports one poll cycle needs; the Lambda handler and the CLI pass real adapters. */
@@ -281,7 +282,7 @@ async function pollFeed(
       topics: classification.labels,
       score: Math.max(...topicScores),
       scores: classification.scores,
-      evidence: classification.evidence,
+      evidence: storedEvidence(classification.evidence, classification.labels),
       storedAt: now().toISOString(),
     };
     // Checked and remembered before any write's await, so two feeds carrying the same story
