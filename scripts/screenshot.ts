@@ -23,6 +23,7 @@ import { ensureTable } from '#shared/store/create-table.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { htmlToText } from '#shared/text/html-text.ts';
+import { prng } from '#tests/support/prng.ts';
 
 const OUT = process.argv[2] ?? fileURLToPath(new URL('../docs/web.png', import.meta.url));
 const DEV_SET = new URL('../../shared/eval/dev.jsonl', import.meta.url);
@@ -39,17 +40,6 @@ interface DevItem {
   labels: string[];
 }
 
-/** Deterministic PRNG (mulberry32), so the picture is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const displayName = (slug: string) => slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 const feedUrlOf = (slug: string) => `https://${slug}.example/feed.xml`;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isSameStory, shingles } from '#shared/alerts/near-duplicates.ts';
-import { prng } from './stats.ts';
+import { prng } from '#tests/support/prng.ts';
 
 /**
  * Deterministic RSS 2.0 feeds built from the team's dev set (`../shared/eval/dev.jsonl`, beside

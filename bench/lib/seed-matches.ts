@@ -2,7 +2,7 @@ import type { Match } from '#shared/model.ts';
 import { toMatchRow } from '#shared/store/match-row.ts';
 import { DUPLICATE_COUNT_ATTRIBUTE, KEY, MATCH_SK, MATCHES_PARTITION, ROW, ROW_TYPE_ATTRIBUTE, matchPk, timeSortKey, topicPk } from '#shared/store/table-design.ts';
 import type { DevExample } from './feeds.ts';
-import { prng } from './stats.ts';
+import { prng } from '#tests/support/prng.ts';
 
 /** Seed data for the query scenario: matches and the rows the store writes for them. Pure. */
 

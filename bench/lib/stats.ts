@@ -68,17 +68,6 @@ export function formatBytes(bytes: number): string {
   return `${formatNumber(bytes / 1024 / 1024)} MiB`;
 }
 
-/** Deterministic PRNG (mulberry32): the generated feeds and tables are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Steady state per cycle when every `cyclesPerHeartbeat`-th cycle is a heartbeat cycle (the

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewsItem, ParsedFeed } from '#shared/model.ts';
 import { FeedParseError, parseFeed } from '#shared/feed/parse-feed.ts';
 import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
+import { prng } from '#tests/support/prng.ts';
 
 const FEED = { url: 'https://fuzz.example/feed.xml', name: 'Fuzz Outlet' };
 const FETCHED_AT = '2024-06-12T12:00:00.000Z';
@@ -16,17 +17,6 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ITEM_KEYS = new Set(['id', 'title', 'summary', 'link', 'source', 'feedUrl', 'publishedAt', 'fetchedAt', 'lang', 'categories']);
 const ENTRY_KEYS = new Set(['guid', 'link', 'title', 'summary', 'published', 'categories', 'author']);
 
-/** mulberry32: tiny, fast and good enough to spread cases. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Random = ReturnType<typeof prng>;
 const int = (random: Random, max: number) => Math.floor(random() * max);

@@ -3,18 +3,8 @@ import type { Match } from '#shared/model.ts';
 import { toMatchRow } from '#shared/store/match-row.ts';
 import { DUPLICATE_COUNT_ATTRIBUTE, KEY, MATCH_SK, MATCHES_PARTITION, ROW, ROW_TYPE_ATTRIBUTE, matchPk, timeSortKey, topicPk } from '#shared/store/table-design.ts';
 import { aMatch } from '#tests/support/matches.ts';
+import { prng } from '#tests/support/prng.ts';
 
-/** Deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const TOPICS = [
   { id: 'ukraine-fund', title: 'The NATO fund for Ukraine' },

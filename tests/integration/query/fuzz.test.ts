@@ -4,7 +4,8 @@ import { createTestTable } from '#tests/support/dynamo.ts';
 import { DynamoQueryStore } from '#shared/query/dynamo-query-store.ts';
 import { createQueryService } from '#shared/query/service.ts';
 import { startApiServer } from '#cli/commands/serve.ts';
-import { TOPICS, makeDataset, prng, seed } from './dataset.ts';
+import { TOPICS, makeDataset, seed } from './dataset.ts';
+import { prng } from '#tests/support/prng.ts';
 import { invoker, type Invoke } from './api.ts';
 
 /**

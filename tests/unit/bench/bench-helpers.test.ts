@@ -1,7 +1,8 @@
 // No #bench/* alias exists in package.json (not ours to edit), hence the relative paths.
 
 import { describe, expect, it } from 'vitest';
-import { formatRatio, meets, median, percentile, prng, ratio } from '../../../bench/lib/stats.ts';
+import { formatRatio, meets, median, percentile, ratio } from '../../../bench/lib/stats.ts';
+import { prng } from '#tests/support/prng.ts';
 import { row } from '../../../bench/lib/report.ts';
 import { monthlyCost, HOURS_PER_MONTH } from '../../../bench/lib/cost.ts';
 import { bytesBySource, decodeVlq, packageOf } from '../../../bench/lib/sourcemap-sizes.ts';

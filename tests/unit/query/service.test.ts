@@ -4,7 +4,8 @@ import type { QueryStore, RangeQuery, RangePage, RowKey } from '#shared/query/po
 import { createQueryService } from '#shared/query/service.ts';
 import { timeSortKey } from '#shared/store/table-design.ts';
 import { aMatch } from '#tests/support/matches.ts';
-import { TOPICS, duplicateCounts, makeDataset, newestFirst, prng } from '#tests/integration/query/dataset.ts';
+import { TOPICS, duplicateCounts, makeDataset, newestFirst } from '#tests/integration/query/dataset.ts';
+import { prng } from '#tests/support/prng.ts';
 
 /**
  * An in-memory store with DynamoDB's paging semantics (Limit per request, LastEvaluatedKey,
