@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createHandler } from '#functions/query.ts';
 import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
 import { createDynamoQueryService } from '#shared/query/create.ts';
@@ -12,6 +12,7 @@ import { CapacityMeter } from '../lib/capacity.ts';
 import type { DevExample } from '../lib/feeds.ts';
 import { median, percentile } from '../lib/stats.ts';
 import { duplicateCounts, makeMatches, rowsOf } from '../lib/seed-matches.ts';
+import { localLambdaContext } from '#cli/local-lambda-context.ts';
 
 
 /**
@@ -115,20 +116,6 @@ function apiEvent(rawQueryString: string): APIGatewayProxyEventV2 {
   };
 }
 
-const context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'query',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:query',
-  memoryLimitInMB: '512',
-  awsRequestId: 'bench',
-  logGroupName: 'g',
-  logStreamName: 's',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
 
 /**
  * The obvious alternative: Scan the whole table with `rowType = match AND contains(topics, :t)`,
@@ -198,7 +185,7 @@ export async function runQueryScenario(
   const service = createDynamoQueryService({ client: doc, tableName: TABLE, topicPack: pack });
   const handler = createHandler({ service, logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }) });
   const request = async (query: string) => {
-    const response = (await handler(apiEvent(query), context)) as { statusCode: number; body: string };
+    const response = (await handler(apiEvent(query), localLambdaContext('query'))) as { statusCode: number; body: string };
     if (response.statusCode !== 200) throw new Error(`GET /updates?${query} answered ${response.statusCode}: ${response.body.slice(0, 300)}`);
     return (JSON.parse(response.body) as { items: unknown[] }).items.length;
   };

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import type { SignatureV4 } from '@smithy/signature-v4';
 import { DEFAULT_DATA_DIR } from '#cli/local-store.ts';
 import { UsageError } from '#cli/errors.ts';
+import { localLambdaContext } from '#cli/local-lambda-context.ts';
 
 /**
  * `fundwatch serve`: the query API's own Lambda handler behind a loopback HTTP server, so the
@@ -78,24 +79,6 @@ export function toApiEvent(req: IncomingMessage, body: Buffer, domainName: strin
   };
 }
 
-function localContext(): Context {
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'fundwatch-query-local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:fundwatch-query-local',
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: 'local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 function send(res: ServerResponse, statusCode: number, headers: Record<string, unknown>, body: Buffer): void {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -117,7 +100,7 @@ export async function startApiServer(options: { handler: ApiHandler; port?: numb
     void (async () => {
       try {
         const body = await readBody(req);
-        const result = await options.handler(toApiEvent(req, body, domainName), localContext());
+        const result = await options.handler(toApiEvent(req, body, domainName), localLambdaContext('fundwatch-query-local'));
         if (typeof result === 'string' || result === undefined || result === null) {
           send(res, 200, JSON_TYPE, Buffer.from(typeof result === 'string' ? result : ''));
           return;

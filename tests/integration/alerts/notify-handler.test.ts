@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/cl
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createHandler } from '#functions/notify.ts';
 import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
@@ -20,6 +20,7 @@ import { alertClaimPk } from '#shared/store/table-design.ts';
 import type { Match } from '#shared/model.ts';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
+import { localLambdaContext } from '#cli/local-lambda-context.ts';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
@@ -27,20 +28,7 @@ const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:fundwatch-alerts';
 const sns = mockClient(SNSClient);
 const streamsClients: DynamoDBStreamsClient[] = [];
 
-const context = {
-  functionName: 'notify',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:notify',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/notify',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = localLambdaContext('notify', 60_000);
 
 interface Fixture {
   table: TestTable;

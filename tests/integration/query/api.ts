@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler } from '#functions/query.ts';
 import type { QueryService } from '#shared/query/service.ts';
+import { localLambdaContext } from '#cli/local-lambda-context.ts';
 
 /** An HTTP API (payload v2) event as API Gateway would send it. */
 export function apiEvent(method: string, path: string, rawQueryString = ''): APIGatewayProxyEventV2 {
@@ -32,20 +33,6 @@ export function apiEvent(method: string, path: string, rawQueryString = ''): API
   };
 }
 
-export const lambdaContext = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'query',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:query',
-  memoryLimitInMB: '512',
-  awsRequestId: 'req',
-  logGroupName: 'g',
-  logStreamName: 's',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
 
 export function quietLogger(): Logger {
   return new Logger({ serviceName: 'query-test', logLevel: 'SILENT' });
@@ -56,6 +43,6 @@ export type Invoke = (method: string, path: string, query?: string) => Promise<A
 export function invoker(service: QueryService, logger = quietLogger()): { invoke: Invoke; handler: ReturnType<typeof createHandler> } {
   const handler = createHandler({ service, logger, now: () => new Date('2024-08-01T00:00:00Z') });
   const invoke: Invoke = async (method, path, query = '') =>
-    (await handler(apiEvent(method, path, query), lambdaContext)) as Awaited<ReturnType<Invoke>>;
+    (await handler(apiEvent(method, path, query), localLambdaContext('query'))) as Awaited<ReturnType<Invoke>>;
   return { invoke, handler };
 }
