@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { itemSize, WRITE_UNIT_BYTES } from '#shared/store/item-size.ts';
 
 /**
  * Capacity metering without touching the store: a middleware on a DocumentClient asks every
@@ -99,8 +100,8 @@ export class CapacityMeter {
       }
       const names = [...(statement.Statement ?? '').matchAll(/'([^']+)': \?/g)].map((m) => m[1]!);
       if (!/^INSERT /i.test(statement.Statement ?? '') || names.length !== (statement.Parameters ?? []).length) return;
-      const size = names.reduce((sum, attr, j) => sum + utf8(attr) + valueSize(statement.Parameters![j]), 0);
-      const units = Math.ceil(size / 1024);
+      const size = itemSize(Object.fromEntries(names.map((name, j) => [name, statement.Parameters![j]])));
+      const units = Math.ceil(size / WRITE_UNIT_BYTES);
       const indexed = names.includes('gsi1pk') && names.includes('gsi1sk');
       this.totals.writeUnits += units + (indexed ? units : 0);
       if (indexed) this.totals.indexWriteUnits += units;
@@ -119,19 +120,4 @@ export class CapacityMeter {
 
 interface StatementBatch {
   Statements?: { Statement?: string; Parameters?: unknown[] }[];
-}
-
-const utf8 = (text: string) => Buffer.byteLength(text, 'utf8');
-
-/** DynamoDB's item-size rules for one attribute value (document-client form, before marshalling). */
-export function valueSize(value: unknown): number {
-  if (value === null || value === undefined || typeof value === 'boolean') return 1;
-  if (typeof value === 'string') return utf8(value);
-  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').replace(/^0+/, '').length / 2) + 1;
-  if (value instanceof Set) return 3 + [...value].reduce((sum: number, v) => sum + valueSize(v), 0);
-  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueSize(v), 0);
-  if (typeof value === 'object') {
-    return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [k, v]) => sum + 1 + utf8(k) + valueSize(v), 0);
-  }
-  return 0;
 }

@@ -88,6 +88,8 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
   const states = await deps.store.getFeedStates(config.feeds.map((f) => f.url));
+  // Listed before any state is written, so a cycle that dies part-way leaves no unlisted feed.
+  await deps.store.registerFeeds(config.feeds.filter((f) => !states.has(f.url)).map((f) => f.url));
   const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
   const recent = await deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT);
   const cycle: CycleContext = {
@@ -128,13 +130,17 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
   // One counter update per first report per cycle, however many copies arrived: a syndicated
   // story can bring dozens.
   const warnings: string[] = [];
-  for (const [firstId, count] of cycle.duplicateCounts) {
-    try {
-      await deps.store.countDuplicate(firstId, count, cycle.known.get(firstId));
-    } catch (err) {
-      warnings.push(`duplicate count of ${firstId} left ${count} short: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  await runBounded(
+    [...cycle.duplicateCounts],
+    { concurrency: config.fetch.concurrency, perKey: 1, keyOf: ([firstId]) => firstId },
+    async ([firstId, count]) => {
+      try {
+        await deps.store.countDuplicate(firstId, count, cycle.known.get(firstId));
+      } catch (err) {
+        warnings.push(`duplicate count of ${firstId} left ${count} short: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
+  );
 
   const byUrl = new Map(reports.map((r) => [r.url, r]));
   const ordered = config.feeds.map((f) => byUrl.get(f.url)).filter((r): r is FeedReport => r !== undefined);
@@ -277,14 +283,15 @@ async function pollFeed(
     });
     if (classification.labels.length === 0) continue;
     const topicScores = classification.labels.map((label) => classification.scores[label] ?? 0);
-    const match: Match = {
+    // Compared and stored in the form the store keeps, so a copy next cycle is compared like with like.
+    const match = deps.store.storedForm({
       ...item,
       topics: classification.labels,
       score: Math.max(...topicScores),
       scores: classification.scores,
       evidence: storedEvidence(classification.evidence, classification.labels),
       storedAt: now().toISOString(),
-    };
+    });
     // Checked and remembered before any write's await, so two feeds carrying the same story
     // in this cycle cannot both pass as first reports.
     const firstReport = cycle.duplicates.firstReportOf(match);
@@ -295,7 +302,8 @@ async function pollFeed(
       match.alertSuppressed = 'stale';
     }
     cycle.duplicates.add(match);
-    matches.push(match);
+    // The flags add a few bytes: fitted again, as the store will keep it.
+    matches.push(match.alertSuppressed ? deps.store.storedForm(match) : match);
   }
   result.matches = matches.length;
   try {
@@ -382,8 +390,7 @@ async function recordFailure(
  */
 async function saveState(store: MatchStore, state: FeedState, base: FeedState, result: FeedReport): Promise<void> {
   try {
-    // Every saved state has writtenAt: without one, this is the feed's first save.
-    await store.saveFeedState(state, { register: base.writtenAt === undefined });
+    await store.saveFeedState(state);
   } catch (err) {
     const reason = `saving the feed state failed: ${err instanceof Error ? err.message : String(err)}`;
     if (result.outcome === 'failed' && result.message) {

@@ -29,6 +29,8 @@ import {
   topicPk,
 } from './table-design.ts';
 import { fromMatchRow, toMatchRow } from './match-row.ts';
+import { itemSize, WRITE_UNIT_BYTES } from './item-size.ts';
+import { fitMatch } from './fit-match.ts';
 
 export interface DynamoStoreOptions {
   client: DynamoDBDocumentClient;
@@ -40,6 +42,8 @@ export interface DynamoStoreOptions {
 const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
 const BATCH_STATEMENT_MAX = 25;
+/** Room left in every row for the duplicate counter that a later update adds. */
+const ROW_BUDGET_BYTES = WRITE_UNIT_BYTES - 32;
 /** Per-statement errors of BatchExecuteStatement that a retry can clear. */
 const RETRYABLE_STATEMENT_ERRORS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError', 'TransactionConflict']);
 
@@ -58,6 +62,16 @@ export class DynamoStore implements MatchStore {
     return Math.floor(Date.parse(match.publishedAt) / 1000) + this.retentionSeconds;
   }
 
+  /**
+   * The match as this store keeps it. DynamoDB bills every row, `gsi1` copy and topic row by the
+   * started KB, and a full summary would make many rows two units each: the text is clipped so
+   * the largest of its rows fits one where that leaves it readable (see `fitMatch`).
+   */
+  storedForm(match: Match): Match {
+    const largestRow = (m: Match) => Math.max(itemSize(this.matchItem(m)), ...m.topics.map((topic) => itemSize(this.topicRow(m, topic))));
+    return fitMatch(match, largestRow, ROW_BUDGET_BYTES);
+  }
+
   async putMatch(match: Match): Promise<'created' | 'exists'> {
     return (await this.putMatches([match])).get(match.id) ?? 'exists';
   }
@@ -69,7 +83,7 @@ export class DynamoStore implements MatchStore {
    */
   async putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>> {
     const outcome = new Map<string, 'created' | 'exists'>();
-    const unique = [...new Map(matches.map((m) => [m.id, m])).values()];
+    const unique = [...new Map(matches.map((m) => [m.id, this.storedForm(m)])).values()];
     for (let i = 0; i < unique.length; i += BATCH_STATEMENT_MAX) {
       const chunk = unique.slice(i, i + BATCH_STATEMENT_MAX);
       const results = await this.insertMatchRows(chunk);
@@ -110,8 +124,8 @@ export class DynamoStore implements MatchStore {
     return results as ('created' | 'exists')[];
   }
 
-  private insertStatement(match: Match): { Statement: string; Parameters: unknown[] } {
-    const item: Record<string, unknown> = {
+  private matchItem(match: Match): Record<string, unknown> {
+    return {
       ...toMatchRow(match, this.expiresAt(match)),
       [KEY.pk]: matchPk(match.id),
       [KEY.sk]: MATCH_SK,
@@ -119,6 +133,10 @@ export class DynamoStore implements MatchStore {
       [KEY.gsi1sk]: timeSortKey(match.publishedAt, match.id),
       [ROW_TYPE_ATTRIBUTE]: ROW.match,
     };
+  }
+
+  private insertStatement(match: Match): { Statement: string; Parameters: unknown[] } {
+    const item = this.matchItem(match);
     const names = Object.keys(item).filter((name) => item[name] !== undefined);
     // Attribute names come from toMatchRow, never from feed data, so they are safe to inline.
     const fields = names.map((name) => `'${name}': ?`).join(', ');
@@ -250,25 +268,28 @@ export class DynamoStore implements MatchStore {
     return states;
   }
 
-  /**
-   * Feed rows stay out of the index (an index copy would double every state write's cost); the
-   * registry row lists the feeds instead, written once per feed when `register` is set.
-   */
-  async saveFeedState(state: FeedState, options: { register?: boolean } = {}): Promise<void> {
+  async saveFeedState(state: FeedState): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { [KEY.pk]: feedPk(state.url), [KEY.sk]: FEED_SK, [ROW_TYPE_ATTRIBUTE]: ROW.feed, state },
       }),
     );
-    if (!options.register) return;
+  }
+
+  /**
+   * Feed rows stay out of the index (an index copy would double every state write's cost); the
+   * registry row lists their URLs instead, added in one update however many feeds are new.
+   */
+  async registerFeeds(urls: string[]): Promise<void> {
+    if (urls.length === 0) return;
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { [KEY.pk]: FEEDS_PARTITION, [KEY.sk]: FEED_REGISTRY_SK },
-        UpdateExpression: 'ADD #urls :url SET #type = :type',
+        UpdateExpression: 'ADD #urls :urls SET #type = :type',
         ExpressionAttributeNames: { '#urls': 'urls', '#type': ROW_TYPE_ATTRIBUTE },
-        ExpressionAttributeValues: { ':url': new Set([state.url]), ':type': ROW.feedRegistry },
+        ExpressionAttributeValues: { ':urls': new Set(urls), ':type': ROW.feedRegistry },
       }),
     );
   }

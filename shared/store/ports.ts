@@ -2,6 +2,8 @@ import type { FeedState, Match } from '#shared/model.ts';
 
 /** What the poll cycle needs from storage. The DynamoDB store implements it. */
 export interface MatchStore {
+  /** The match as the store will keep it (its text may be clipped to the store's row budget). */
+  storedForm(match: Match): Match;
   /** Writes each match once; never overwrites. Per id: 'exists' when it was already stored. */
   putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>>;
   /** Counts `by` more stored near-duplicates on the first report's rows (`known`: its stored copy, saving a read). */
@@ -10,6 +12,7 @@ export interface MatchStore {
   /** Matches published at or after `sinceIso`, newest first (for near-duplicate detection). */
   recentMatches(sinceIso: string, limit: number): Promise<Match[]>;
   getFeedStates(urls: string[]): Promise<Map<string, FeedState>>;
-  /** `register` on a feed's first save, so feed listings find it. */
-  saveFeedState(state: FeedState, options?: { register?: boolean }): Promise<void>;
+  saveFeedState(state: FeedState): Promise<void>;
+  /** Adds feeds to the list that feed listings read; adding a listed feed again changes nothing. */
+  registerFeeds(urls: string[]): Promise<void>;
 }

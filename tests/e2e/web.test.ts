@@ -133,10 +133,11 @@ let closeServer: () => Promise<void>;
 beforeAll(async () => {
   const table = await createTestTable('web');
   // As the poll cycle stores them: each match once, copies counted on their first report,
-  // every feed registered on its first save.
+  // every feed registered before its first save.
   for (const match of matches) await table.store.putMatch(match);
   for (const match of matches) if (match.duplicateOf) await table.store.countDuplicate(match.duplicateOf);
-  for (const feed of FEEDS) await table.store.saveFeedState(feed, { register: true });
+  await table.store.registerFeeds(FEEDS.map((feed) => feed.url));
+  for (const feed of FEEDS) await table.store.saveFeedState(feed);
   const service = createDynamoQueryService({ client: table.doc, tableName: table.tableName, topicPack: await loadTopicPack('default') });
   const handler = createHandler({ service, logger: new Logger({ serviceName: 'web-e2e', logLevel: 'SILENT' }) });
   const api = await startApiServer({

@@ -271,9 +271,10 @@ describe('listing updates over thousands of stored matches', () => {
   });
 
   it('reports each feed\'s health from its stored state', async () => {
-    await table.store.saveFeedState({ url: 'https://ok.example/feed', name: 'OK', consecutiveFailures: 0, lastAttemptAt: '2024-07-31T10:00:00.000Z', lastSuccessAt: '2024-07-31T10:00:00.000Z', lastStatus: 200, etag: '"secret"', seen: ['a'] }, { register: true });
-    await table.store.saveFeedState({ url: 'https://bad.example/feed', name: 'Bad', consecutiveFailures: 4, lastStatus: 503, lastError: 'HTTP 503', nextPollAt: '2024-07-31T12:00:00.000Z' }, { register: true });
-    await table.store.saveFeedState({ url: 'https://gone.example/feed', name: 'Gone', consecutiveFailures: 1, gone: true, lastStatus: 410 }, { register: true });
+    await table.store.saveFeedState({ url: 'https://ok.example/feed', name: 'OK', consecutiveFailures: 0, lastAttemptAt: '2024-07-31T10:00:00.000Z', lastSuccessAt: '2024-07-31T10:00:00.000Z', lastStatus: 200, etag: '"secret"', seen: ['a'] });
+    await table.store.saveFeedState({ url: 'https://bad.example/feed', name: 'Bad', consecutiveFailures: 4, lastStatus: 503, lastError: 'HTTP 503', nextPollAt: '2024-07-31T12:00:00.000Z' });
+    await table.store.saveFeedState({ url: 'https://gone.example/feed', name: 'Gone', consecutiveFailures: 1, gone: true, lastStatus: 410 });
+    await table.store.registerFeeds(['https://ok.example/feed', 'https://bad.example/feed', 'https://gone.example/feed']);
     const feeds = await service.listFeeds();
     expect(feeds.map((f) => [f.name, f.status])).toEqual([['Bad', 'failing'], ['Gone', 'gone'], ['OK', 'ok']]);
     expect(feeds[0]).toMatchObject({ consecutiveFailures: 4, nextPollAt: '2024-07-31T12:00:00.000Z', lastStatus: 503 });

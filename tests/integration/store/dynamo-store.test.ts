@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { topicPk } from '#shared/store/table-design.ts';
@@ -52,8 +52,9 @@ describe('DynamoStore', () => {
   });
 
   it('keeps feed state per feed and reads many at once', async () => {
-    await table.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', etag: '"v1"', consecutiveFailures: 0 }, { register: true });
-    await table.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 3, lastError: 'timeout' }, { register: true });
+    await table.store.registerFeeds(['https://a.example/feed', 'https://b.example/feed']);
+    await table.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', etag: '"v1"', consecutiveFailures: 0 });
+    await table.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 3, lastError: 'timeout' });
     const states = await table.store.getFeedStates(['https://a.example/feed', 'https://b.example/feed', 'https://c.example/feed']);
     expect(states.get('https://a.example/feed')?.etag).toBe('"v1"');
     expect(states.get('https://b.example/feed')?.consecutiveFailures).toBe(3);
@@ -113,14 +114,48 @@ describe('DynamoStore batch writes and duplicate counts', () => {
     }
   });
 
-  it('lists only registered feeds, without an index copy of their state rows', async () => {
+  it('lists registered feeds that have a state, without an index copy of their state rows', async () => {
     const t = await createTestTable('registry');
-    await t.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', consecutiveFailures: 0 }, { register: true });
+    await t.store.registerFeeds(['https://a.example/feed', 'https://b.example/feed', 'https://never-saved.example/feed']);
+    await t.store.registerFeeds(['https://a.example/feed']);
+    await t.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', consecutiveFailures: 0 });
     await t.store.saveFeedState({ url: 'https://a.example/feed', name: 'A', consecutiveFailures: 1 });
-    await t.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 0 }, { register: true });
+    await t.store.saveFeedState({ url: 'https://b.example/feed', name: 'B', consecutiveFailures: 0 });
+    await t.store.saveFeedState({ url: 'https://unlisted.example/feed', name: 'Unlisted', consecutiveFailures: 0 });
     const states = await t.store.listFeedStates();
     expect(states.map((s) => [s.name, s.consecutiveFailures]).sort()).toEqual([['A', 1], ['B', 0]]);
     const row = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'FEED#https://a.example/feed', sk: 'STATE' } }));
     expect(row.Item?.gsi1pk).toBeUndefined();
+  });
+});
+
+describe('DynamoStore row sizes', () => {
+  it('bills a long match one write unit per row, index copy and topic row, even after duplicate counts', async () => {
+    const t = await createTestTable('row-units');
+    const match = aMatch({
+      id: 'long-story',
+      topics: ['ukraine-fund', 'nato-mission', 'us-aid'],
+      title: 'Міністри НАТО обговорили п’ятирічний фонд на 100 мільярдів євро для України',
+      summary: 'Союзники зважили пропозицію про п’ятирічний фонд і нову місію НАТО. '.repeat(15),
+      categories: ['Світ', 'Європа'],
+    });
+    const stored = t.store.storedForm(match);
+    expect(stored.summary.length).toBeLessThan(match.summary.length);
+    expect(stored.summary.endsWith('…')).toBe(true);
+    expect(await t.store.putMatch(match)).toBe('created');
+    expect(await t.store.getMatch('long-story')).toMatchObject({ summary: stored.summary, title: match.title, link: match.link });
+    await t.store.countDuplicate('long-story', 999);
+
+    // DynamoDB Local prices each row by its own size rules: write every row again, fresh, and read the bill.
+    const keys = [{ pk: 'ITEM#long-story', sk: 'ITEM' }, ...match.topics.map((topic) => ({ pk: topicPk(topic), sk: `${match.publishedAt}#long-story` }))];
+    for (const key of keys) {
+      const row = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: key }));
+      expect(row.Item?.duplicateCount).toBe(999);
+      await t.doc.send(new DeleteCommand({ TableName: t.tableName, Key: key }));
+      const put = await t.doc.send(new PutCommand({ TableName: t.tableName, Item: row.Item, ReturnConsumedCapacity: 'INDEXES' }));
+      expect(put.ConsumedCapacity?.Table?.CapacityUnits, key.pk).toBe(1);
+      const indexUnits = Object.values(put.ConsumedCapacity?.GlobalSecondaryIndexes ?? {}).reduce((sum, i) => sum + (i.CapacityUnits ?? 0), 0);
+      expect(indexUnits, key.pk).toBe(key.sk === 'ITEM' ? 1 : 0);
+    }
   });
 });

@@ -94,13 +94,3 @@ describe('bench source-map breakdown', () => {
     expect(sizes).toEqual(expect.arrayContaining([{ package: 'a', bytes: 4 }, { package: 'b', bytes: 4 }]));
   });
 });
-
-describe('capacity from PartiQL INSERTs (DynamoDB Local returns none for them)', () => {
-  it('sizes values by DynamoDB rules', async () => {
-    const { valueSize } = await import('../../../bench/lib/capacity.ts');
-    expect(valueSize('abc')).toBe(3);
-    expect(valueSize(['ab', 'c'])).toBe(3 + (1 + 2) + (1 + 1));
-    expect(valueSize({ a: 1 })).toBe(3 + 1 + 1 + 2);
-    expect(valueSize(true)).toBe(1);
-  });
-});
