@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { itemId } from '#shared/feed/item-identity.ts';
 import type { Match } from '#shared/model.ts';
 import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
@@ -164,6 +165,9 @@ describe('a cycle that dies', () => {
     await frozen;
     const storedBeforeDeath = (await table.store.recentMatches('0000', 100)).length;
     expect(storedBeforeDeath).toBe(4);
+    // Every feed was listed before any state was written: the one whose state never landed too.
+    const listed = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'FEEDS', sk: 'REGISTRY' } }));
+    expect([...(listed.Item?.urls as Set<string>)].sort()).toEqual(feeds.config.feeds.map((f) => f.url).sort());
 
     const next = await runPollCycle(feeds.config, realPollDeps(table.store, { now: () => new Date(t0.getTime() + 16 * MINUTE) }));
     expect(next.feeds.map((f) => [f.outcome, f.newEntries, f.stored])).toEqual([
@@ -172,6 +176,7 @@ describe('a cycle that dies', () => {
       ['fetched', 2, 2],
     ]);
     await expectStoredExactlyOnce(table, idsOf(feeds), [next]);
+    expect((await table.store.listFeedStates()).map((s) => s.url).sort()).toEqual(feeds.config.feeds.map((f) => f.url).sort());
   });
 });
 
