@@ -1,3 +1,4 @@
+import { DEFAULT_FETCH_CONCURRENCY } from '#shared/config/schema.ts';
 import { PRICES } from '../prices.ts';
 
 /**
@@ -16,7 +17,7 @@ export const ASSUMPTIONS = {
    * full for the naive poller, which fetches one feed after another.
    */
   networkMsPerFetch: 200,
-  fundwatchFetchConcurrency: 8,
+  fundwatchFetchConcurrency: DEFAULT_FETCH_CONCURRENCY,
   /** Poll function memory (infra/constructs/poller.ts). */
   pollMemoryGb: 0.5,
   /** The tutorial Lambda's usual memory. */

@@ -30,7 +30,7 @@ describe('poller', () => {
 
   it('runs one cycle at a time, with the timeout from the feed-count formula', () => {
     const expected = pollTimeout(config).seconds;
-    // 2 feeds on 2 hosts, concurrency 8: one wave of (10 s fetch timeout + 5 s) after 30 s overhead.
+    // 2 feeds on 2 hosts, default concurrency: one wave of (10 s fetch timeout + 5 s) after 30 s overhead.
     expect(expected).toBe(60);
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('poll the feeds'),
@@ -43,7 +43,7 @@ describe('poller', () => {
     const sameHost = Array.from({ length: 12 }, (_, i) => ({ url: `https://news.google.com/rss/search?q=${i}`, name: `G${i}` }));
     // 12 feeds on one host at 2 per host: 6 waves × 15 s + 30 s.
     expect(pollTimeout(testConfig({ feeds: sameHost })).seconds).toBe(120);
-    const many = Array.from({ length: 600 }, (_, i) => ({ url: `https://h${i}.example.org/feed`, name: `F${i}` }));
+    const many = Array.from({ length: 1_200 }, (_, i) => ({ url: `https://h${i}.example.org/feed`, name: `F${i}` }));
     const capped = pollTimeout(testConfig({ feeds: many }));
     expect(capped.seconds).toBe(15 * 60 - 60);
     expect(capped.wanted).toBeGreaterThan(capped.ceiling);
