@@ -126,7 +126,9 @@ try {
   const matches = realisticMatches(now);
   for (const match of matches) await store.putMatch(match);
   for (const match of matches) if (match.duplicateOf) await store.countDuplicate(match.duplicateOf);
-  for (const feed of feedStates(matches, now)) await store.saveFeedState(feed, { register: true });
+  const feeds = feedStates(matches, now);
+  await store.registerFeeds(feeds.map((feed) => feed.url));
+  for (const feed of feeds) await store.saveFeedState(feed);
 
   const service = createDynamoQueryService({ client, tableName, topicPack: defaultTopicPack() });
   const handler = createHandler({ service, logger: new Logger({ serviceName: 'screenshot', logLevel: 'WARN' }) });
