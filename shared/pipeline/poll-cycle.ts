@@ -302,8 +302,7 @@ async function pollFeed(
       match.alertSuppressed = 'stale';
     }
     cycle.duplicates.add(match);
-    // The flags add a few bytes: fitted again, as the store will keep it.
-    matches.push(match.alertSuppressed ? deps.store.storedForm(match) : match);
+    matches.push(match);
   }
   result.matches = matches.length;
   try {

@@ -1,8 +1,8 @@
 import type { Match } from '#shared/model.ts';
 import { cutAtWord } from '#shared/feed/safe-text.ts';
+import { utf8Bytes as utf8 } from './item-size.ts';
 
 const ELLIPSIS_BYTES = 3;
-const utf8 = (text: string) => Buffer.byteLength(text, 'utf8');
 
 /** A summary is clipped to this before any evidence goes: a few lines still say what the story is. */
 const SUMMARY_FLOOR_BYTES = 200;
