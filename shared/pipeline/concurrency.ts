@@ -1,45 +1,78 @@
 /**
- * Runs tasks with a global limit and a per-key limit (one host must not get more than a few
- * requests at once, however many of its feeds are due).
+ * Slots for work that waits on something shared: at most `concurrency` tasks at once, and at
+ * most `perKey` of them with the same key (one host must not get more than a few requests at
+ * once, however many of its feeds are due). Tasks start in the order they were offered, except
+ * that one whose key is at its limit lets later ones with other keys go first.
+ */
+export interface Limiter {
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+}
+
+export function createLimiter(options: { concurrency: number; perKey: number }): Limiter {
+  const active = new Map<string, number>();
+  const waiting: { key: string; start: () => void }[] = [];
+  let running = 0;
+
+  const pump = () => {
+    for (let i = 0; i < waiting.length && running < options.concurrency; ) {
+      const next = waiting[i]!;
+      if ((active.get(next.key) ?? 0) >= options.perKey) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      running++;
+      active.set(next.key, (active.get(next.key) ?? 0) + 1);
+      next.start();
+    }
+  };
+
+  return {
+    run<T>(key: string, task: () => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        waiting.push({
+          key,
+          start: () => {
+            Promise.resolve()
+              .then(task)
+              .then(resolve, reject)
+              .finally(() => {
+                running--;
+                const left = (active.get(key) ?? 1) - 1;
+                if (left === 0) active.delete(key);
+                else active.set(key, left);
+                pump();
+              });
+          },
+        });
+        pump();
+      });
+    },
+  };
+}
+
+/**
+ * Runs every task through one limiter and waits for all of them. The first failure rejects,
+ * and tasks that have not started by then are not started.
  */
 export async function runBounded<T>(
   tasks: readonly T[],
   options: { concurrency: number; perKey: number; keyOf: (task: T) => string },
   run: (task: T) => Promise<void>,
 ): Promise<void> {
-  const active = new Map<string, number>();
-  const waiting = [...tasks];
-  let running = 0;
-  return new Promise((resolve, reject) => {
-    let failed = false;
-    const pump = () => {
-      if (failed) return;
-      if (waiting.length === 0 && running === 0) return resolve();
-      for (let i = 0; i < waiting.length && running < options.concurrency; ) {
-        const task = waiting[i]!;
-        const key = options.keyOf(task);
-        if ((active.get(key) ?? 0) >= options.perKey) {
-          i++;
-          continue;
+  const limiter = createLimiter(options);
+  let failed = false;
+  await Promise.all(
+    tasks.map((task) =>
+      limiter.run(options.keyOf(task), async () => {
+        if (failed) return;
+        try {
+          await run(task);
+        } catch (err) {
+          failed = true;
+          throw err;
         }
-        waiting.splice(i, 1);
-        running++;
-        active.set(key, (active.get(key) ?? 0) + 1);
-        run(task)
-          .then(
-            () => undefined,
-            (err: unknown) => {
-              failed = true;
-              reject(err);
-            },
-          )
-          .finally(() => {
-            running--;
-            active.set(key, (active.get(key) ?? 1) - 1);
-            pump();
-          });
-      }
-    };
-    pump();
-  });
+      }),
+    ),
+  );
 }

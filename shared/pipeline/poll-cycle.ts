@@ -4,7 +4,7 @@ import type { MatchStore } from '#shared/store/ports.ts';
 import type { FetchFeedOptions, FetchOutcome } from '#shared/fetch/fetch-feed.ts';
 import type { DuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
-import { runBounded } from './concurrency.ts';
+import { createLimiter, runBounded } from './concurrency.ts';
 import { storedEvidence } from './stored-evidence.ts';
 import { isDue, nextPollAfterFailure, nextPollAfterSuccess } from './feed-schedule.ts';
 
@@ -112,19 +112,35 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     return false;
   });
 
-  await runBounded(
-    due,
-    { concurrency: config.fetch.concurrency, perKey: config.fetch.perHostConcurrency, keyOf: (f) => hostOf(f.url) },
-    async (feed) => {
+  // Fetches and writes take separate slots: a feed waiting on DynamoDB must not hold a network
+  // slot that another feed could use, nor a feed waiting on a slow publisher a write slot.
+  const fetchSlots = createLimiter({ concurrency: config.fetch.concurrency, perKey: config.fetch.perHostConcurrency });
+  const writeSlots = createLimiter({ concurrency: config.fetch.concurrency, perKey: config.fetch.concurrency });
+  const writer: FeedWriter = {
+    putMatches: (matches) => writeSlots.run('', () => deps.store.putMatches(matches)),
+    saveFeedState: (state) => writeSlots.run('', () => deps.store.saveFeedState(state)),
+  };
+
+  await Promise.all(
+    due.map(async (feed) => {
       const state = states.get(feed.url);
-      if (deps.deadline && now().getTime() >= deps.deadline.getTime()) {
+      const fetched = await fetchSlots.run(hostOf(feed.url), async () => {
+        if (deps.deadline && now().getTime() >= deps.deadline.getTime()) return undefined;
+        const started = now();
+        const outcome = await deps.fetchFeed(state?.movedTo ?? feed.url, {
+          validators: { etag: state?.etag, lastModified: state?.lastModified },
+          limits: config.fetch,
+        });
+        return { started, outcome };
+      });
+      if (!fetched) {
         report(idleReport(feed, state, 'deferred', 'left for the next cycle: out of time'));
         return;
       }
-      const result = await pollFeed(feed, state, config, deps, cycle, now);
+      const result = await settleFeed(feed, state, fetched, config, deps, writer, cycle, now);
       stored.push(...result.stored);
       report(result.report);
-    },
+    }),
   );
 
   // One counter update per first report per cycle, however many copies arrived: a syndicated
@@ -171,17 +187,22 @@ function idleReport(feed: FeedConfig, state: FeedState | undefined, outcome: Fee
   };
 }
 
-async function pollFeed(
+/** The writes a feed makes, each through the cycle's write slots. */
+type FeedWriter = Pick<MatchStore, 'putMatches' | 'saveFeedState'>;
+
+/** What a fetch answered, parsed, classified and stored, and the feed's new state saved. */
+async function settleFeed(
   feed: FeedConfig,
   previous: FeedState | undefined,
+  fetched: { started: Date; outcome: FetchOutcome },
   config: Config,
   deps: PollDeps,
+  store: FeedWriter,
   cycle: CycleContext,
   now: () => Date,
 ): Promise<{ report: FeedReport; stored: Match[] }> {
-  const started = now();
+  const { started, outcome } = fetched;
   const base: FeedState = previous ?? { url: feed.url, name: feed.name, consecutiveFailures: 0 };
-  const target = previous?.movedTo ?? feed.url;
   const result: FeedReport = { ...idleReport(feed, previous, 'failed', ''), message: undefined };
   const stored: Match[] = [];
   const finish = () => {
@@ -189,16 +210,12 @@ async function pollFeed(
     return { report: result, stored };
   };
 
-  const outcome = await deps.fetchFeed(target, {
-    validators: { etag: previous?.etag, lastModified: previous?.lastModified },
-    limits: config.fetch,
-  });
   result.bytes = outcome.bytes;
   if (outcome.movedTo) result.movedTo = outcome.movedTo;
   const movedTo = outcome.movedTo ?? previous?.movedTo;
 
   if (outcome.kind === 'failed') {
-    await recordFailure(deps.store, base, feed, started, result, {
+    await recordFailure(store, base, feed, started, result, {
       error: outcome.error,
       message: outcome.message,
       status: outcome.status,
@@ -242,7 +259,7 @@ async function pollFeed(
       next.nextPollAt === undefined &&
       previous.writtenAt !== undefined &&
       started.getTime() - Date.parse(previous.writtenAt) < STATE_HEARTBEAT_MS;
-    if (!unchanged) await saveState(deps.store, { ...next, writtenAt: started.toISOString() }, base, result);
+    if (!unchanged) await saveState(store, { ...next, writtenAt: started.toISOString() }, base, result);
     return finish();
   }
 
@@ -251,7 +268,7 @@ async function pollFeed(
   try {
     parsed = await deps.parseFeed(outcome.body, { maxEntries: config.fetch.maxItemsPerFeed });
   } catch (err) {
-    await recordFailure(deps.store, base, feed, started, result, {
+    await recordFailure(store, base, feed, started, result, {
       error: 'parse',
       message: err instanceof Error ? err.message : String(err),
       status: outcome.status,
@@ -306,7 +323,7 @@ async function pollFeed(
   }
   result.matches = matches.length;
   try {
-    const written = matches.length > 0 ? await deps.store.putMatches(matches) : new Map<string, string>();
+    const written = matches.length > 0 ? await store.putMatches(matches) : new Map<string, string>();
     for (const match of matches) {
       if (written.get(match.id) !== 'created') continue;
       stored.push(match);
@@ -319,7 +336,7 @@ async function pollFeed(
     }
   } catch (err) {
     // The entries stay unseen, so the next cycle retries them; conditional writes make that safe.
-    await recordFailure(deps.store, base, feed, started, result, {
+    await recordFailure(store, base, feed, started, result, {
       error: 'storage',
       message: `storing matches failed: ${err instanceof Error ? err.message : String(err)}`,
       status: outcome.status,
@@ -330,7 +347,7 @@ async function pollFeed(
 
   result.outcome = 'fetched';
   result.consecutiveFailures = 0;
-  await saveState(deps.store, {
+  await saveState(store, {
     ...base,
     name: feed.name,
     etag: outcome.etag,
@@ -352,7 +369,7 @@ async function pollFeed(
 }
 
 async function recordFailure(
-  store: MatchStore,
+  store: FeedWriter,
   base: FeedState,
   feed: FeedConfig,
   at: Date,
@@ -387,7 +404,7 @@ async function recordFailure(
  * The old state stays, so the next cycle polls the feed again and finds what it stored (conditional
  * writes make that safe).
  */
-async function saveState(store: MatchStore, state: FeedState, base: FeedState, result: FeedReport): Promise<void> {
+async function saveState(store: FeedWriter, state: FeedState, base: FeedState, result: FeedReport): Promise<void> {
   try {
     await store.saveFeedState(state);
   } catch (err) {

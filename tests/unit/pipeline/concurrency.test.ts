@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { createLimiter, runBounded } from '#shared/pipeline/concurrency.ts';
+
+/** A task that stays running until released, recording when it started. */
+function gate() {
+  const started: string[] = [];
+  const release = new Map<string, () => void>();
+  const task = (name: string) => () =>
+    new Promise<string>((resolve) => {
+      started.push(name);
+      release.set(name, () => resolve(name));
+    });
+  const settle = () => new Promise((r) => setImmediate(r));
+  return { started, release: (name: string) => release.get(name)!(), task, settle };
+}
+
+describe('a limiter', () => {
+  it('runs at most `concurrency` tasks at once, in the order offered', async () => {
+    const g = gate();
+    const limiter = createLimiter({ concurrency: 2, perKey: 10 });
+    const done = ['a', 'b', 'c', 'd'].map((name) => limiter.run(name, g.task(name)));
+    await g.settle();
+    expect(g.started).toEqual(['a', 'b']);
+    g.release('b');
+    await g.settle();
+    expect(g.started).toEqual(['a', 'b', 'c']);
+    g.release('a');
+    g.release('c');
+    await g.settle();
+    g.release('d');
+    expect(await Promise.all(done)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('holds back a key at its limit and lets other keys go first', async () => {
+    const g = gate();
+    const limiter = createLimiter({ concurrency: 3, perKey: 1 });
+    const done = [
+      limiter.run('host-1', g.task('1a')),
+      limiter.run('host-1', g.task('1b')),
+      limiter.run('host-2', g.task('2a')),
+    ];
+    await g.settle();
+    expect(g.started).toEqual(['1a', '2a']);
+    g.release('1a');
+    await g.settle();
+    expect(g.started).toEqual(['1a', '2a', '1b']);
+    g.release('1b');
+    g.release('2a');
+    await Promise.all(done);
+  });
+
+  it('passes a failure to its caller and frees the slot', async () => {
+    const limiter = createLimiter({ concurrency: 1, perKey: 1 });
+    const failing = limiter.run('k', () => Promise.reject(new Error('boom')));
+    const throwing = limiter.run('k', () => {
+      throw new Error('sync boom');
+    });
+    const after = limiter.run('k', async () => 'ran');
+    await expect(failing).rejects.toThrow('boom');
+    await expect(throwing).rejects.toThrow('sync boom');
+    expect(await after).toBe('ran');
+  });
+});
+
+describe('runBounded', () => {
+  it('rejects with the first failure and starts nothing after it', async () => {
+    const ran: number[] = [];
+    const run = runBounded([1, 2, 3, 4], { concurrency: 1, perKey: 1, keyOf: () => 'k' }, async (n) => {
+      ran.push(n);
+      if (n === 2) throw new Error(`task ${n} failed`);
+    });
+    await expect(run).rejects.toThrow('task 2 failed');
+    expect(ran).toEqual([1, 2]);
+  });
+});
