@@ -42,6 +42,12 @@ export interface ServerCounters {
 export interface FeedServer {
   urls: string[];
   counters(): ServerCounters;
+  /**
+   * Renders (and gzips) every feed's current version ahead of the requests, as a publisher's
+   * CDN has its current documents cached: the server shares the pollers' process, and its
+   * rendering is no part of either poller's cycle.
+   */
+  prerender(): void;
   close(): Promise<void>;
 }
 
@@ -145,6 +151,7 @@ export async function startFeedServer(set: FeedSet, options: { latencyMs?: numbe
       for (const s of sockets) open += s.bytesWritten;
       return { ...counts, wireBytes: closedSocketBytes + open };
     },
+    prerender: () => set.feeds.forEach((_, feed) => rendered(feed)),
     close: async () => {
       for (const s of sockets) s.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));

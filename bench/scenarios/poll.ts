@@ -88,7 +88,8 @@ export const CYCLES_PER_HEARTBEAT = HEARTBEAT_MINUTES / CYCLE_MINUTES;
 const FUNDWATCH_TABLE = 'bench-fundwatch';
 const NAIVE_TABLE = 'bench-naive';
 
-async function measure<T>(meter: CapacityMeter, server: { counters(): ServerCounters }, run: () => Promise<T>): Promise<{ result: T } & CycleMeasure> {
+async function measure<T>(meter: CapacityMeter, server: { counters(): ServerCounters; prerender(): void }, run: () => Promise<T>): Promise<{ result: T } & CycleMeasure> {
+  server.prerender();
   meter.reset();
   const before = server.counters();
   const cpu = process.cpuUsage();

@@ -117,10 +117,17 @@ export function createDuplicateFinder(recent: Match[], options: { windowHours: n
   const entries: Entry[] = [];
   const byId = new Map<string, number>();
   const index = new Map<string, number[]>();
+  // The poll cycle asks about a match and then adds it: its shingles are worked out once.
+  const shingled = new WeakMap<DuplicateCandidate, Set<string>>();
+  const shinglesOf = (item: DuplicateCandidate) => {
+    let set = shingled.get(item);
+    if (!set) shingled.set(item, (set = shingles(item.title, item.summary)));
+    return set;
+  };
 
   const add = (match: Match) => {
     if (byId.has(match.id)) return;
-    const set = shingles(match.title, match.summary);
+    const set = shinglesOf(match);
     const position = entries.length;
     entries.push({
       id: match.id,
@@ -142,7 +149,7 @@ export function createDuplicateFinder(recent: Match[], options: { windowHours: n
   return {
     add,
     firstReportOf(item) {
-      const set = shingles(item.title, item.summary);
+      const set = shinglesOf(item);
       if (set.size === 0) return undefined;
       const published = Date.parse(item.publishedAt);
       const overlap = new Map<number, number>();

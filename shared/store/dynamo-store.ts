@@ -31,13 +31,18 @@ import {
 import { fromMatchRow, toMatchRow } from './match-row.ts';
 import { itemSize, WRITE_UNIT_BYTES } from './item-size.ts';
 import { fitMatch } from './fit-match.ts';
+import { createGroupCommit, type GroupCommit } from './group-commit.ts';
 
 export interface DynamoStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   /** Matches expire this many days after publication (DynamoDB TTL). */
   retentionDays?: number;
+  /** Batch requests of each kind out at once; more writes wait and share the next ones (default 4). */
+  maxBatchesInFlight?: number;
 }
+
+type PutRequest = { PutRequest: { Item: Record<string, unknown> } };
 
 const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
@@ -51,11 +56,24 @@ export class DynamoStore implements MatchStore {
   readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
   private readonly retentionSeconds: number;
+  /** Match INSERTs and plain puts (topic rows, feed states) of concurrent callers, grouped into shared requests. */
+  private readonly inserts: GroupCommit<Match, 'created' | 'exists'>;
+  private readonly puts: GroupCommit<PutRequest, void>;
 
   constructor(options: DynamoStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.retentionSeconds = (options.retentionDays ?? 365) * 86_400;
+    const maxInFlight = options.maxBatchesInFlight ?? 4;
+    this.inserts = createGroupCommit({ maxItems: BATCH_STATEMENT_MAX, maxInFlight, send: (matches) => this.insertMatchRows(matches) });
+    this.puts = createGroupCommit({
+      maxItems: BATCH_WRITE_MAX,
+      maxInFlight,
+      send: async (requests) => {
+        await this.batchWrite(requests);
+        return requests.map(() => undefined);
+      },
+    });
   }
 
   private expiresAt(match: Match): number {
@@ -68,7 +86,10 @@ export class DynamoStore implements MatchStore {
    * the largest of its rows fits one where that leaves it readable (see `fitMatch`).
    */
   storedForm(match: Match): Match {
-    const largestRow = (m: Match) => Math.max(itemSize(this.matchItem(m)), ...m.topics.map((topic) => itemSize(this.topicRow(m, topic))));
+    // Every row carries the same attributes and differs only in its keys, so those are sized apart.
+    const largestRow = (m: Match) =>
+      itemSize(toMatchRow(m, this.expiresAt(m))) +
+      Math.max(itemSize(this.matchKeys(m)), ...m.topics.map((topic) => itemSize(this.topicKeys(m, topic))));
     return fitMatch(match, largestRow, ROW_BUDGET_BYTES);
   }
 
@@ -84,14 +105,10 @@ export class DynamoStore implements MatchStore {
   async putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>> {
     const outcome = new Map<string, 'created' | 'exists'>();
     const unique = [...new Map(matches.map((m) => [m.id, this.storedForm(m)])).values()];
-    for (let i = 0; i < unique.length; i += BATCH_STATEMENT_MAX) {
-      const chunk = unique.slice(i, i + BATCH_STATEMENT_MAX);
-      const results = await this.insertMatchRows(chunk);
-      chunk.forEach((match, j) => outcome.set(match.id, results[j]!));
-    }
+    const results = await this.inserts(unique);
+    unique.forEach((match, i) => outcome.set(match.id, results[i]!));
     const created = unique.filter((m) => outcome.get(m.id) === 'created');
-    const rows = created.flatMap((m) => m.topics.map((topic) => ({ PutRequest: { Item: this.topicRow(m, topic) } })));
-    for (let i = 0; i < rows.length; i += BATCH_WRITE_MAX) await this.batchWrite(rows.slice(i, i + BATCH_WRITE_MAX));
+    await this.puts(created.flatMap((m) => m.topics.map((topic) => ({ PutRequest: { Item: this.topicRow(m, topic) } }))));
     // Stored before, maybe by a cycle that died before its topic rows: complete them from the
     // stored copy, which stays the one truth.
     for (const match of unique) {
@@ -124,15 +141,18 @@ export class DynamoStore implements MatchStore {
     return results as ('created' | 'exists')[];
   }
 
-  private matchItem(match: Match): Record<string, unknown> {
+  private matchKeys(match: Match): Record<string, unknown> {
     return {
-      ...toMatchRow(match, this.expiresAt(match)),
       [KEY.pk]: matchPk(match.id),
       [KEY.sk]: MATCH_SK,
       [KEY.gsi1pk]: MATCHES_PARTITION,
       [KEY.gsi1sk]: timeSortKey(match.publishedAt, match.id),
       [ROW_TYPE_ATTRIBUTE]: ROW.match,
     };
+  }
+
+  private matchItem(match: Match): Record<string, unknown> {
+    return { ...toMatchRow(match, this.expiresAt(match)), ...this.matchKeys(match) };
   }
 
   private insertStatement(match: Match): { Statement: string; Parameters: unknown[] } {
@@ -155,32 +175,34 @@ export class DynamoStore implements MatchStore {
       { [KEY.pk]: matchPk(first.id), [KEY.sk]: MATCH_SK },
       ...first.topics.map((topic) => ({ [KEY.pk]: topicPk(topic), [KEY.sk]: timeSortKey(first.publishedAt, first.id) })),
     ];
-    for (const key of keys) {
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: 'ADD #count :by',
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#count': DUPLICATE_COUNT_ATTRIBUTE, '#pk': KEY.pk },
-            ExpressionAttributeValues: { ':by': by },
-          }),
-        );
-      } catch (err) {
-        // A topic row expired or never written: nothing to count on.
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      }
-    }
+    // The rows are independent copies: counted at once, not one after another.
+    await Promise.all(
+      keys.map(async (key) => {
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: key,
+              UpdateExpression: 'ADD #count :by',
+              ConditionExpression: 'attribute_exists(#pk)',
+              ExpressionAttributeNames: { '#count': DUPLICATE_COUNT_ATTRIBUTE, '#pk': KEY.pk },
+              ExpressionAttributeValues: { ':by': by },
+            }),
+          );
+        } catch (err) {
+          // A topic row expired or never written: nothing to count on.
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
+      }),
+    );
+  }
+
+  private topicKeys(match: Match, topic: string): Record<string, unknown> {
+    return { [KEY.pk]: topicPk(topic), [KEY.sk]: timeSortKey(match.publishedAt, match.id), [ROW_TYPE_ATTRIBUTE]: ROW.topicEntry };
   }
 
   private topicRow(match: Match, topic: string): Record<string, unknown> {
-    return {
-      ...toMatchRow(match, this.expiresAt(match)),
-      [KEY.pk]: topicPk(topic),
-      [KEY.sk]: timeSortKey(match.publishedAt, match.id),
-      [ROW_TYPE_ATTRIBUTE]: ROW.topicEntry,
-    };
+    return { ...toMatchRow(match, this.expiresAt(match)), ...this.topicKeys(match, topic) };
   }
 
   private async putMissingTopicRows(match: Match): Promise<void> {
@@ -200,7 +222,7 @@ export class DynamoStore implements MatchStore {
     }
   }
 
-  private async batchWrite(requests: { PutRequest: { Item: Record<string, unknown> } }[]): Promise<void> {
+  private async batchWrite(requests: PutRequest[]): Promise<void> {
     let pending = requests;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
@@ -269,12 +291,7 @@ export class DynamoStore implements MatchStore {
   }
 
   async saveFeedState(state: FeedState): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { [KEY.pk]: feedPk(state.url), [KEY.sk]: FEED_SK, [ROW_TYPE_ATTRIBUTE]: ROW.feed, state },
-      }),
-    );
+    await this.puts([{ PutRequest: { Item: { [KEY.pk]: feedPk(state.url), [KEY.sk]: FEED_SK, [ROW_TYPE_ATTRIBUTE]: ROW.feed, state } } }]);
   }
 
   /**

@@ -4,6 +4,7 @@ import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { topicPk } from '#shared/store/table-design.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
+import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -156,6 +157,53 @@ describe('DynamoStore row sizes', () => {
       expect(put.ConsumedCapacity?.Table?.CapacityUnits, key.pk).toBe(1);
       const indexUnits = Object.values(put.ConsumedCapacity?.GlobalSecondaryIndexes ?? {}).reduce((sum, i) => sum + (i.CapacityUnits ?? 0), 0);
       expect(indexUnits, key.pk).toBe(key.sk === 'ITEM' ? 1 : 0);
+    }
+  });
+});
+
+describe('DynamoStore under concurrent writers', () => {
+  it('lets waiting writers share batch requests, and fails only the writer whose item DynamoDB rejects', async () => {
+    const requests: { command: string; pks: string[] }[] = [];
+    const doc = createDocumentClient({ endpoint: table.endpoint });
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { RequestItems?: Record<string, { PutRequest: { Item: { pk: string } } }[]> };
+        const puts = Object.values(input.RequestItems ?? {}).flat();
+        requests.push({ command: (context as { commandName: string }).commandName, pks: puts.map((p) => p.PutRequest.Item.pk) });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordRequests' },
+    );
+    const store = new DynamoStore({ client: doc, tableName: table.tableName, maxBatchesInFlight: 1 });
+    const state = (url: string, name = 'Desk') => ({ url, name, consecutiveFailures: 0 });
+    try {
+      // The first state write takes the only slot; the next two wait and share a request. The
+      // second is over DynamoDB's 400 KB item limit, so that request is refused as a whole.
+      const states = await Promise.allSettled([
+        store.saveFeedState(state('https://first.example/feed')),
+        store.saveFeedState(state('https://huge.example/feed', 'x'.repeat(410_000))),
+        store.saveFeedState(state('https://fine.example/feed')),
+      ]);
+      expect(states.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(states[1]).toMatchObject({ reason: { name: 'ValidationException' } });
+      expect(requests.map((r) => r.pks)).toEqual([
+        ['FEED#https://first.example/feed'],
+        ['FEED#https://huge.example/feed', 'FEED#https://fine.example/feed'],
+        ['FEED#https://huge.example/feed'],
+        ['FEED#https://fine.example/feed'],
+      ]);
+      const saved = await table.store.getFeedStates(['https://first.example/feed', 'https://huge.example/feed', 'https://fine.example/feed']);
+      expect([...saved.keys()].sort()).toEqual(['https://fine.example/feed', 'https://first.example/feed']);
+
+      requests.length = 0;
+      const matches = ['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => aMatch({ id: `shared-${id}`, topics: ['us-aid'] }));
+      const written = await Promise.all(matches.map((m) => store.putMatches([m])));
+      expect(written.map((w) => [...w.values()])).toEqual(Array(5).fill(['created']));
+      // The first INSERT went alone; the four that waited for it left in one request.
+      expect(requests.filter((r) => r.command === 'BatchExecuteStatementCommand')).toHaveLength(2);
+      expect((await topicRows('us-aid')).map((r) => r.id)).toEqual(expect.arrayContaining(matches.map((m) => m.id)));
+    } finally {
+      doc.destroy();
     }
   });
 });
