@@ -4,7 +4,8 @@ import type { MatchStore } from '#shared/store/ports.ts';
 import type { FetchFeedOptions, FetchOutcome } from '#shared/fetch/fetch-feed.ts';
 import type { DuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
-import { createLimiter, runBounded } from './concurrency.ts';
+import { createLimiter } from './concurrency.ts';
+import { createDuplicateCounts, type DuplicateCounts } from './duplicate-counts.ts';
 import { storedEvidence } from './stored-evidence.ts';
 import { isDue, nextPollAfterFailure, nextPollAfterSuccess } from './feed-schedule.ts';
 
@@ -59,8 +60,8 @@ interface CycleContext {
   duplicates: DuplicateFinder;
   /** Stored matches by id (recent ones and this cycle's), so counting a duplicate needs no read. */
   known: Map<string, Match>;
-  /** First report id → near-duplicates of it stored this cycle. */
-  duplicateCounts: Map<string, number>;
+  /** Near-duplicates stored this cycle, counted on their first reports as the cycle goes. */
+  duplicateCounts: DuplicateCounts;
 }
 
 // 40 bits: a new entry is mistaken for a seen one with odds of about 1 in 2 billion per feed.
@@ -92,10 +93,25 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
   await deps.store.registerFeeds(config.feeds.filter((f) => !states.has(f.url)).map((f) => f.url));
   const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
   const recent = await deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT);
+
+  // Fetches and writes take separate slots: a feed waiting on DynamoDB must not hold a network
+  // slot that another feed could use, nor a feed waiting on a slow publisher a write slot.
+  const fetchSlots = createLimiter({ concurrency: config.fetch.concurrency, perKey: config.fetch.perHostConcurrency });
+  const writeSlots = createLimiter({ concurrency: config.fetch.concurrency, perKey: config.fetch.concurrency });
+  const writer: FeedWriter = {
+    putMatches: (matches) => writeSlots.run('', () => deps.store.putMatches(matches)),
+    saveFeedState: (state) => writeSlots.run('', () => deps.store.saveFeedState(state)),
+  };
+  const known = new Map(recent.map((m) => [m.id, m]));
   const cycle: CycleContext = {
     duplicates: deps.duplicateFinder(recent, { windowHours: config.alerts.duplicateWindowHours }),
-    known: new Map(recent.map((m) => [m.id, m])),
-    duplicateCounts: new Map(),
+    known,
+    // One counter update per first report per cycle when its copies arrive together; a
+    // syndicated story can bring dozens.
+    duplicateCounts: createDuplicateCounts({
+      isStored: (id) => known.has(id),
+      write: (firstId, by) => writeSlots.run('', () => deps.store.countDuplicate(firstId, by, known.get(firstId))),
+    }),
   };
 
   const reports: FeedReport[] = [];
@@ -111,15 +127,6 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     report(idleReport(feed, state, 'not-due', `next poll at ${state?.nextPollAt}`));
     return false;
   });
-
-  // Fetches and writes take separate slots: a feed waiting on DynamoDB must not hold a network
-  // slot that another feed could use, nor a feed waiting on a slow publisher a write slot.
-  const fetchSlots = createLimiter({ concurrency: config.fetch.concurrency, perKey: config.fetch.perHostConcurrency });
-  const writeSlots = createLimiter({ concurrency: config.fetch.concurrency, perKey: config.fetch.concurrency });
-  const writer: FeedWriter = {
-    putMatches: (matches) => writeSlots.run('', () => deps.store.putMatches(matches)),
-    saveFeedState: (state) => writeSlots.run('', () => deps.store.saveFeedState(state)),
-  };
 
   await Promise.all(
     due.map(async (feed) => {
@@ -143,20 +150,7 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     }),
   );
 
-  // One counter update per first report per cycle, however many copies arrived: a syndicated
-  // story can bring dozens.
-  const warnings: string[] = [];
-  await runBounded(
-    [...cycle.duplicateCounts],
-    { concurrency: config.fetch.concurrency, perKey: 1, keyOf: ([firstId]) => firstId },
-    async ([firstId, count]) => {
-      try {
-        await deps.store.countDuplicate(firstId, count, cycle.known.get(firstId));
-      } catch (err) {
-        warnings.push(`duplicate count of ${firstId} left ${count} short: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    },
-  );
+  const warnings = await cycle.duplicateCounts.settle();
 
   const byUrl = new Map(reports.map((r) => [r.url, r]));
   const ordered = config.feeds.map((f) => byUrl.get(f.url)).filter((r): r is FeedReport => r !== undefined);
@@ -328,10 +322,11 @@ async function settleFeed(
       if (written.get(match.id) !== 'created') continue;
       stored.push(match);
       cycle.known.set(match.id, match);
+      cycle.duplicateCounts.stored(match.id);
       result.stored++;
       if (match.duplicateOf) {
         result.duplicates++;
-        cycle.duplicateCounts.set(match.duplicateOf, (cycle.duplicateCounts.get(match.duplicateOf) ?? 0) + 1);
+        cycle.duplicateCounts.add(match.duplicateOf);
       }
     }
   } catch (err) {
