@@ -88,11 +88,13 @@ function hostOf(url: string): string {
 export async function runPollCycle(config: Config, deps: PollDeps): Promise<CycleReport> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
-  const states = await deps.store.getFeedStates(config.feeds.map((f) => f.url));
+  const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
+  const [states, recent] = await Promise.all([
+    deps.store.getFeedStates(config.feeds.map((f) => f.url)),
+    deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT),
+  ]);
   // Listed before any state is written, so a cycle that dies part-way leaves no unlisted feed.
   await deps.store.registerFeeds(config.feeds.filter((f) => !states.has(f.url)).map((f) => f.url));
-  const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
-  const recent = await deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT);
 
   // Fetches and writes take separate slots: a feed waiting on DynamoDB must not hold a network
   // slot that another feed could use, nor a feed waiting on a slow publisher a write slot.
