@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const clientFor = (endpoint: string) =>
   new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+const jvmArgs = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 
 const groupAlive = (pid: number) => {
   try {
@@ -23,6 +25,8 @@ const groupAlive = (pid: number) => {
 describe('DynamoDB Local', () => {
   it('keeps its tables in the folder it is given, across a restart, and leaves no process behind', async () => {
     const first = await startDynamoDbLocal({ dbPath: dir });
+    // Short-lived by default: the JVM compiles with C1 only.
+    expect(jvmArgs(first.pid)).toContain('-XX:TieredStopAtLevel=1');
     const client = clientFor(first.endpoint);
     await client.send(
       new CreateTableCommand({
@@ -37,7 +41,9 @@ describe('DynamoDB Local', () => {
     expect(groupAlive(first.pid)).toBe(false);
     expect(readdirSync(dir).some((name) => name.endsWith('.db'))).toBe(true);
 
-    const second = await startDynamoDbLocal({ dbPath: dir });
+    const second = await startDynamoDbLocal({ dbPath: dir, jit: 'peak' });
+    expect(jvmArgs(second.pid)).not.toContain('-XX:TieredStopAtLevel=1');
+    expect(jvmArgs(second.pid)).toEqual(expect.arrayContaining(['-dbPath', dir, '-sharedDb', '-disableTelemetry']));
     const again = clientFor(second.endpoint);
     try {
       expect((await again.send(new ListTablesCommand({}))).TableNames).toEqual(['kept']);

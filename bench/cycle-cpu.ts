@@ -1,0 +1,93 @@
+/**
+ * Where a first cycle's CPU goes: `node bin/run-ts.mjs bench/cycle-cpu.ts [runs]`.
+ *
+ * Runs the benchmark's web-like first cycle (200 × 50 items, 150 ms per response) the way
+ * `npm run bench` does — on a DynamoDB Local that has just taken the naive poller's cycle — and
+ * reports, per run, the cycle's wall time, the CPU this Node process used and the CPU of every
+ * DynamoDB Local thread (from /proc, Linux only), with the requests fundwatch sent. Not part of
+ * `npm run bench`: it explains the full-cycle row of its table (docs/benchmark.md).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseConfig } from '#shared/config/load.ts';
+import { createClassifier } from '#shared/classify/classifier.ts';
+import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
+import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
+import { parseFeed } from '#shared/feed/parse-feed.ts';
+import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
+import { ensureTable } from '#shared/store/create-table.ts';
+import { createDocumentClient } from '#shared/store/dynamo-client.ts';
+import { DynamoStore } from '#shared/store/dynamo-store.ts';
+import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
+import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
+import { FeedSet } from './lib/feeds.ts';
+import { startFeedServer, WEB_LATENCY_MS } from './lib/feed-server.ts';
+import { ensureNaiveTable, runNaiveCycle } from './naive-poller.ts';
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU milliseconds of each thread of a process, by thread name (numbered pool threads summed). */
+function threadCpu(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[-#]?\d+$/, '').replace(/^qtp\d+$/, 'HTTP (Jetty pool)');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    byName.set(name, (byName.get(name) ?? 0) + ms);
+  }
+  return byName;
+}
+
+async function oneRun(): Promise<void> {
+  const db = await startDynamoDbLocal();
+  const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const doc = createDocumentClient({ endpoint: db.endpoint });
+  const set = new FeedSet({ feeds: 200, itemsPerFeed: 50, hosts: 25, nowMs: Date.now() });
+  const naiveServer = await startFeedServer(set, { latencyMs: 0 });
+  const server = await startFeedServer(set, { latencyMs: WEB_LATENCY_MS });
+  try {
+    await ensureTable(raw, 'bench-fundwatch');
+    await ensureNaiveTable(raw, 'bench-naive');
+    naiveServer.prerender();
+    await runNaiveCycle(naiveServer.urls, doc, 'bench-naive');
+
+    const requests = new Map<string, number>();
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = (context as { commandName: string }).commandName;
+        requests.set(command, (requests.get(command) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    const config = parseConfig({ feeds: server.urls.map((url, i) => ({ url, name: `Bench Desk ${i}` })), fetch: { allowPrivateHosts: ['127.0.0.1'] } });
+    const store = new DynamoStore({ client: doc, tableName: 'bench-fundwatch', retentionDays: config.retention.matchDays });
+    const deps = { store, fetchFeed, parseFeed, classifier: createClassifier(defaultTopicPack()), duplicateFinder: createDuplicateFinder };
+    server.prerender();
+    // startDynamoDbLocal spawns java itself: its pid is the JVM's.
+    const java = db.pid;
+    const jvmBefore = threadCpu(java);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const report = await runPollCycle(config, deps);
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const jvm = [...threadCpu(java)].map(([name, ms]) => [name, ms - (jvmBefore.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
+    const jvmTotal = jvm.reduce((sum, [, ms]) => sum + ms, 0);
+    console.log(
+      `cycle ${wallMs.toFixed(0)} ms (${report.stored.length} stored); CPU: fundwatch ${((used.user + used.system) / 1000).toFixed(0)} ms, ` +
+        `DynamoDB Local ${jvmTotal.toFixed(0)} ms (${jvm.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(', ')})`,
+    );
+    console.log(`  requests: ${[...requests].map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`).join(', ')}`);
+  } finally {
+    await server.close();
+    await naiveServer.close();
+    doc.destroy();
+    raw.destroy();
+    await db.stop();
+  }
+}
+
+const runs = Number(process.argv[2] ?? 3);
+for (let i = 0; i < runs; i++) await oneRun();
