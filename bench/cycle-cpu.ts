@@ -1,5 +1,6 @@
 /**
- * Where a first cycle's CPU goes: `node bin/run-ts.mjs bench/cycle-cpu.ts [runs]`.
+ * Where a first cycle's CPU goes: `node bin/run-ts.mjs bench/cycle-cpu.ts [runs] [quick-start|peak]`
+ * (the second argument picks DynamoDB Local's JIT mode; see shared/local/dynamodb-local.ts).
  *
  * Runs the benchmark's web-like first cycle (200 × 50 items, 150 ms per response) the way
  * `npm run bench` does — on a DynamoDB Local that has just taken the naive poller's cycle — and
@@ -19,7 +20,7 @@ import { ensureTable } from '#shared/store/create-table.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
-import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
+import { startDynamoDbLocal, type JitMode } from '#shared/local/dynamodb-local.ts';
 import { FeedSet } from './lib/feeds.ts';
 import { startFeedServer, WEB_LATENCY_MS } from './lib/feed-server.ts';
 import { ensureNaiveTable, runNaiveCycle } from './naive-poller.ts';
@@ -39,8 +40,8 @@ function threadCpu(pid: number): Map<string, number> {
   return byName;
 }
 
-async function oneRun(): Promise<void> {
-  const db = await startDynamoDbLocal();
+async function oneRun(jit: JitMode): Promise<void> {
+  const db = await startDynamoDbLocal({ jit });
   const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const doc = createDocumentClient({ endpoint: db.endpoint });
   const set = new FeedSet({ feeds: 200, itemsPerFeed: 50, hosts: 25, nowMs: Date.now() });
@@ -90,4 +91,5 @@ async function oneRun(): Promise<void> {
 }
 
 const runs = Number(process.argv[2] ?? 3);
-for (let i = 0; i < runs; i++) await oneRun();
+const jit = process.argv[3] === 'peak' ? 'peak' : 'quick-start';
+for (let i = 0; i < runs; i++) await oneRun(jit);
