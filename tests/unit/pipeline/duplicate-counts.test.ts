@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { createDuplicateCounts } from '#shared/pipeline/duplicate-counts.ts';
+import { heldCalls } from '#tests/support/held-calls.ts';
 
 /** Counter writes that stay open until released, recorded as `id+by`. */
 function heldWrites(fail: (id: string) => boolean = () => false) {
-  const writes: string[] = [];
-  const open: (() => void)[] = [];
-  const write = (id: string, by: number) =>
-    new Promise<void>((resolve, reject) => {
-      writes.push(`${id}+${by}`);
-      open.push(() => (fail(id) ? reject(new Error('throttled')) : resolve()));
-    });
-  const releaseAll = async () => {
-    while (open.length > 0) {
-      open.shift()!();
-      await new Promise((r) => setImmediate(r));
-    }
+  const held = heldCalls((id: string, _by: number) => (fail(id) ? new Error('throttled') : undefined));
+  return {
+    get writes() {
+      return held.calls.map(([id, by]) => `${id}+${by}`);
+    },
+    write: held.call,
+    releaseAll: held.releaseAll,
   };
-  return { writes, write, releaseAll };
 }
 
 describe('duplicate counts during a cycle', () => {
@@ -65,6 +60,6 @@ describe('duplicate counts during a cycle', () => {
     const settled = counts.settle();
     await held.releaseAll();
     expect(await settled).toEqual(['duplicate count of flaky left 1 short: throttled']);
-    expect(held.writes.sort()).toEqual(['flaky+1', 'never-stored+1']);
+    expect([...held.writes].sort()).toEqual(['flaky+1', 'never-stored+1']);
   });
 });

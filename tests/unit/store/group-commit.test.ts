@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { createGroupCommit } from '#shared/store/group-commit.ts';
+import { heldCalls } from '#tests/support/held-calls.ts';
 
 /** A `send` that holds every request until released and records what each carried. */
 function recordingSend(fail: (items: string[]) => boolean = () => false) {
-  const requests: string[][] = [];
-  const pending: (() => void)[] = [];
-  const send = (items: string[]) =>
-    new Promise<string[]>((resolve, reject) => {
-      requests.push(items);
-      pending.push(() => (fail(items) ? reject(new Error(`rejected ${items.join(',')}`)) : resolve(items.map((i) => `ok:${i}`))));
-    });
-  const releaseAll = async () => {
-    while (pending.length > 0) {
-      pending.shift()!();
-      await new Promise((r) => setImmediate(r));
-    }
+  const held = heldCalls((items: string[]) => (fail(items) ? new Error(`rejected ${items.join(',')}`) : items.map((i) => `ok:${i}`)));
+  return {
+    get requests() {
+      return held.calls.map(([items]) => items);
+    },
+    send: held.call,
+    releaseAll: held.releaseAll,
   };
-  return { requests, send, releaseAll };
 }
 
 describe('group commit', () => {
