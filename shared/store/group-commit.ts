@@ -7,7 +7,9 @@
  *
  * A group is never split across requests unless it is larger than `maxItems` on its own. A
  * request that fails for a shared batch is sent again group by group, so one caller's bad write
- * fails that caller only, as if nobody had shared its request.
+ * fails that caller only, as if nobody had shared its request, except when it failed for
+ * throttling (after the SDK's own retries): that is the table's rate, not any one write, and
+ * sending the groups one by one would only add requests to a table already over it.
  */
 export type GroupCommit<T, R> = (items: T[]) => Promise<R[]>;
 
@@ -45,8 +47,9 @@ export function createGroupCommit<T, R>(options: {
     let results: R[];
     try {
       results = await sendAll(groups.flatMap((g) => g.items));
-    } catch {
-      await Promise.all(groups.map(settle));
+    } catch (err) {
+      if (isThrottling(err)) for (const group of groups) group.reject(err);
+      else await Promise.all(groups.map(settle));
       return;
     }
     let offset = 0;
@@ -79,4 +82,12 @@ export function createGroupCommit<T, R>(options: {
       pump();
     });
   };
+}
+
+/** DynamoDB's throttling errors, by name (the SDK's classes carry no throttling flag of their own). */
+const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+function isThrottling(err: unknown): boolean {
+  const e = err as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
+  return THROTTLING_ERRORS.has(e?.name ?? '') || e?.$retryable?.throttling === true;
 }

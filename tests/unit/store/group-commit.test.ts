@@ -63,6 +63,18 @@ describe('group commit', () => {
     expect(b).toMatchObject({ status: 'rejected', reason: new Error('rejected bad') });
   });
 
+  it('fails every group of a shared request refused for throttling, without sending them one by one', async () => {
+    const throttled = Object.assign(new Error('Throughput exceeds the current capacity of your table'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    const held = heldCalls<[string[]], string[]>((items) => (items.length > 1 ? throttled : items.map((i) => `ok:${i}`)));
+    const commit = createGroupCommit({ maxItems: 25, maxInFlight: 1, send: held.call });
+    const settled = Promise.allSettled([commit(['a']), commit(['b']), commit(['c'])]);
+    await held.releaseAll();
+    expect(held.calls.map(([items]) => items)).toEqual([['a'], ['b', 'c']]);
+    expect((await settled).map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+  });
+
   it('answers an empty group without a request', async () => {
     const rec = recordingSend();
     const commit = createGroupCommit({ maxItems: 25, maxInFlight: 1, send: rec.send });
