@@ -108,8 +108,8 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
   const cycle: CycleContext = {
     duplicates: deps.duplicateFinder(recent, { windowHours: config.alerts.duplicateWindowHours }),
     known,
-    // One counter update per first report per cycle when its copies arrive together; a
-    // syndicated story can bring dozens.
+    // Copies of a story that arrive while its count is being written share the next update:
+    // a syndicated story can bring dozens.
     duplicateCounts: createDuplicateCounts({
       isStored: (id) => known.has(id),
       write: (firstId, by) => writeSlots.run('', () => deps.store.countDuplicate(firstId, by, known.get(firstId))),
