@@ -10,18 +10,13 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseConfig } from '#shared/config/load.ts';
-import { createClassifier } from '#shared/classify/classifier.ts';
-import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
-import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
-import { parseFeed } from '#shared/feed/parse-feed.ts';
-import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { ensureTable } from '#shared/store/create-table.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
 import { startDynamoDbLocal, type JitMode } from '#shared/local/dynamodb-local.ts';
 import { FeedSet } from './lib/feeds.ts';
+import { benchPollConfig, benchPollDeps } from './lib/fundwatch-poller.ts';
 import { startFeedServer, WEB_LATENCY_MS } from './lib/feed-server.ts';
 import { ensureNaiveTable, runNaiveCycle } from './naive-poller.ts';
 
@@ -62,9 +57,8 @@ async function oneRun(jit: JitMode): Promise<void> {
       },
       { step: 'initialize', name: 'countRequests' },
     );
-    const config = parseConfig({ feeds: server.urls.map((url, i) => ({ url, name: `Bench Desk ${i}` })), fetch: { allowPrivateHosts: ['127.0.0.1'] } });
-    const store = new DynamoStore({ client: doc, tableName: 'bench-fundwatch', retentionDays: config.retention.matchDays });
-    const deps = { store, fetchFeed, parseFeed, classifier: createClassifier(defaultTopicPack()), duplicateFinder: createDuplicateFinder };
+    const config = benchPollConfig(server.urls);
+    const deps = benchPollDeps(new DynamoStore({ client: doc, tableName: 'bench-fundwatch', retentionDays: config.retention.matchDays }));
     server.prerender();
     // startDynamoDbLocal spawns java itself: its pid is the JVM's.
     const java = db.pid;

@@ -10,21 +10,16 @@
  * (docs/benchmark.md).
  */
 import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { parseConfig } from '#shared/config/load.ts';
-import { createClassifier } from '#shared/classify/classifier.ts';
-import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
-import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
-import { parseFeed } from '#shared/feed/parse-feed.ts';
-import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { ensureTable } from '#shared/store/create-table.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import type { MatchStore } from '#shared/store/ports.ts';
 import type { FeedState, Match } from '#shared/model.ts';
 import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
-import { runBounded } from '#shared/pipeline/concurrency.ts';
+import { createLimiter } from '#shared/pipeline/concurrency.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { FeedSet } from './lib/feeds.ts';
+import { benchPollConfig, benchPollDeps } from './lib/fundwatch-poller.ts';
 import { startFeedServer } from './lib/feed-server.ts';
 
 const REPEATS = 3;
@@ -36,7 +31,7 @@ async function recordCycle(): Promise<{ batches: Match[][]; states: FeedState[];
   const set = new FeedSet({ feeds: 200, itemsPerFeed: 50, hosts: 25, nowMs: Date.now() });
   const server = await startFeedServer(set);
   try {
-    const config = parseConfig({ feeds: server.urls.map((url, i) => ({ url, name: `Bench Desk ${i}` })), fetch: { allowPrivateHosts: ['127.0.0.1'] } });
+    const config = benchPollConfig(server.urls);
     const batches: Match[][] = [];
     const states: FeedState[] = [];
     const recorder: MatchStore = Object.assign(Object.create(new DynamoStore({ client: doc, tableName: 'unused' })) as MatchStore, {
@@ -51,7 +46,7 @@ async function recordCycle(): Promise<{ batches: Match[][]; states: FeedState[];
       countDuplicate: async () => undefined,
     });
     const started = performance.now();
-    await runPollCycle(config, { store: recorder, fetchFeed, parseFeed, classifier: createClassifier(defaultTopicPack()), duplicateFinder: createDuplicateFinder });
+    await runPollCycle(config, benchPollDeps(recorder));
     return { batches, states, concurrency: config.fetch.concurrency, ms: performance.now() - started };
   } finally {
     await server.close();
@@ -71,13 +66,14 @@ async function replay(recorded: Awaited<ReturnType<typeof recordCycle>>, stream:
       if (!stream) await raw.send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: false } }));
       const store = new DynamoStore({ client: doc, tableName: table });
       const started = performance.now();
-      await runBounded(
-        Array.from({ length: Math.max(batches.length, recorded.states.length) }, (_, i) => ({ batch: batches[i] ?? [], state: recorded.states[i] })),
-        { concurrency: recorded.concurrency, perKey: recorded.concurrency, keyOf: () => table },
-        async ({ batch, state }) => {
-          if (batch.length > 0) await store.putMatches(batch);
-          if (state) await store.saveFeedState(state);
-        },
+      const slots = createLimiter({ concurrency: recorded.concurrency, perKey: recorded.concurrency });
+      await Promise.all(
+        Array.from({ length: Math.max(batches.length, recorded.states.length) }, (_, i) =>
+          slots.run(table, async () => {
+            if (batches[i]?.length) await store.putMatches(batches[i]!);
+            if (recorded.states[i]) await store.saveFeedState(recorded.states[i]!);
+          }),
+        ),
       );
       return performance.now() - started;
     };

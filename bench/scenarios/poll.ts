@@ -1,16 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseConfig } from '#shared/config/load.ts';
-import { createClassifier } from '#shared/classify/classifier.ts';
-import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
-import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
-import { parseFeed } from '#shared/feed/parse-feed.ts';
-import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { ensureTable } from '#shared/store/create-table.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
 import { CapacityMeter, type CapacityTotals } from '../lib/capacity.ts';
 import { FeedSet } from '../lib/feeds.ts';
+import { benchPollConfig, benchPollDeps } from '../lib/fundwatch-poller.ts';
 import { diffCounters, startFeedServer, type ServerCounters } from '../lib/feed-server.ts';
 import { steadyPerCycle, sum } from '../lib/stats.ts';
 import { ensureNaiveTable, runNaiveCycle, type NaiveCycleReport } from '../naive-poller.ts';
@@ -137,16 +132,12 @@ export async function runPollScenario(
     const fwMeter = new CapacityMeter().attach(fwDoc);
     const naiveMeter = new CapacityMeter().attach(naiveDoc);
 
-    const config = parseConfig({
-      feeds: fwServer.urls.map((url, i) => ({ url, name: `Bench Desk ${i}` })),
-      fetch: { allowPrivateHosts: ['127.0.0.1'] },
-    });
-    const classifier = createClassifier(defaultTopicPack());
-    const store = new DynamoStore({ client: fwDoc, tableName: FUNDWATCH_TABLE, retentionDays: config.retention.matchDays });
+    const config = benchPollConfig(fwServer.urls);
+    const deps = benchPollDeps(new DynamoStore({ client: fwDoc, tableName: FUNDWATCH_TABLE, retentionDays: config.retention.matchDays }));
     const fundwatchCycle = async (offsetMinutes: number): Promise<FundwatchCycle> => {
       const now = () => new Date(Date.now() + offsetMinutes * 60_000);
       const m = await measure(fwMeter, fwServer, () =>
-        runPollCycle(config, { store, fetchFeed, parseFeed, classifier, duplicateFinder: createDuplicateFinder, now }),
+        runPollCycle(config, { ...deps, now }),
       );
       return { wallMs: m.wallMs, cpuMs: m.cpuMs, capacity: m.capacity, server: m.server, ...summarise(m.result) };
     };

@@ -50,29 +50,3 @@ export function createLimiter(options: { concurrency: number; perKey: number }):
     },
   };
 }
-
-/**
- * Runs every task through one limiter and waits for all of them. The first failure rejects,
- * and tasks that have not started by then are not started.
- */
-export async function runBounded<T>(
-  tasks: readonly T[],
-  options: { concurrency: number; perKey: number; keyOf: (task: T) => string },
-  run: (task: T) => Promise<void>,
-): Promise<void> {
-  const limiter = createLimiter(options);
-  let failed = false;
-  await Promise.all(
-    tasks.map((task) =>
-      limiter.run(options.keyOf(task), async () => {
-        if (failed) return;
-        try {
-          await run(task);
-        } catch (err) {
-          failed = true;
-          throw err;
-        }
-      }),
-    ),
-  );
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLimiter, runBounded } from '#shared/pipeline/concurrency.ts';
+import { createLimiter } from '#shared/pipeline/concurrency.ts';
 
 /** A task that stays running until released, recording when it started. */
 function gate() {
@@ -59,17 +59,5 @@ describe('a limiter', () => {
     await expect(failing).rejects.toThrow('boom');
     await expect(throwing).rejects.toThrow('sync boom');
     expect(await after).toBe('ran');
-  });
-});
-
-describe('runBounded', () => {
-  it('rejects with the first failure and starts nothing after it', async () => {
-    const ran: number[] = [];
-    const run = runBounded([1, 2, 3, 4], { concurrency: 1, perKey: 1, keyOf: () => 'k' }, async (n) => {
-      ran.push(n);
-      if (n === 2) throw new Error(`task ${n} failed`);
-    });
-    await expect(run).rejects.toThrow('task 2 failed');
-    expect(ran).toEqual([1, 2]);
   });
 });
