@@ -99,8 +99,9 @@ export class DynamoStore implements MatchStore {
 
   /**
    * Writes each match once, never overwriting: PartiQL INSERT fails on an existing key, like a
-   * PutItem with `attribute_not_exists`, at the same write units, but 25 to a request, so a
-   * feed's new matches cost one round trip instead of one each.
+   * PutItem with `attribute_not_exists`, at the same write units, but 25 to a request (shared
+   * with other feeds' matches when they wait together), so a feed's new matches cost one round
+   * trip or less instead of one each.
    */
   async putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>> {
     const outcome = new Map<string, 'created' | 'exists'>();
