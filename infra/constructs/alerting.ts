@@ -12,7 +12,8 @@ import type { Config, Subscription as SubscriptionConfig } from '#shared/config/
 import { ROW, ROW_TYPE_ATTRIBUTE } from '#shared/store/table-design.ts';
 import { FUNCTION_ENV } from '../outputs.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
-import { FundwatchFunction, TableAccess } from './fundwatch-function.ts';
+import { FundwatchFunction } from './fundwatch-function.ts';
+import { TableAccess } from '../table-access.ts';
 
 /** The SNS message attributes the publisher sets and the subscription filter policies route on. */
 export const ALERT_ATTRIBUTES = { topic: 'topic', mode: 'mode' } as const;

@@ -12,28 +12,10 @@ import type { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
 import { GSI1 } from '#shared/store/table-design.ts';
 import { FUNCTION_ENV, METRICS } from '../outputs.ts';
+import { TABLE_ACTIONS, type TableAccess } from '../table-access.ts';
 
 /** The repository root: esbuild resolves `#shared/*` from its package.json. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * What a function may do with the table. Each level is the exact action list one role needs,
- * so a reviewer reads a function's DynamoDB rights in one line.
- */
-export enum TableAccess {
-  /** The poll cycle: feed state reads/writes and write-once matches. */
-  Poll = 'poll',
-  /** notify and digest: read matches, keep alert claims (claim, extend, release). */
-  Alert = 'alert',
-  /** The query API: reads only. */
-  Read = 'read',
-}
-
-export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
-  [TableAccess.Poll]: ['GetItem', 'PutItem', 'BatchGetItem', 'BatchWriteItem', 'Query'],
-  [TableAccess.Alert]: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
-  [TableAccess.Read]: ['GetItem', 'BatchGetItem', 'Query'],
-};
 
 export interface FundwatchFunctionProps {
   /** Handler file relative to the repository root, e.g. `functions/poll.ts`; it exports `handler`. */

@@ -6,7 +6,8 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
-import { FundwatchFunction, TableAccess } from './fundwatch-function.ts';
+import { FundwatchFunction } from './fundwatch-function.ts';
+import { TableAccess } from '../table-access.ts';
 
 /** Cold start, config and topic pack load, feed-state batch read, final writes. */
 const CYCLE_OVERHEAD_SECONDS = 30;

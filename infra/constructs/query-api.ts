@@ -7,7 +7,8 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
-import { FundwatchFunction, TableAccess } from './fundwatch-function.ts';
+import { FundwatchFunction } from './fundwatch-function.ts';
+import { TableAccess } from '../table-access.ts';
 
 /** Every path the query handler serves; anything else is answered 404 by API Gateway itself. */
 export const QUERY_ROUTES = [
