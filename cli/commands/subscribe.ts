@@ -12,13 +12,14 @@ import {
 import { STACK_NAME, STACK_OUTPUTS } from '#infra/outputs.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { loadTopicPack } from '#shared/classify/topic-pack.ts';
+import { ALERT_MESSAGE_ATTRIBUTES } from '#shared/alerts/message-attributes.ts';
 import type { AlertMode } from '#shared/model.ts';
 import { UsageError } from '#cli/errors.ts';
 
 /**
  * `fundwatch subscribe | unsubscribe | subscriptions | confirm-subscription`: email
  * subscriptions on the deployed alert topic. Routing is an SNS filter policy on the message
- * attributes `topic` and `mode` that every alert carries.
+ * attributes `topic` and `mode` that every alert carries (ALERT_MESSAGE_ATTRIBUTES).
  *
  * SNS keeps one subscription per (topic, protocol, address), so an address's choices live in
  * one filter policy: subscribing again adds (topic, mode) pairs to it, unsubscribing from some
@@ -75,7 +76,9 @@ export function pairsOfPolicy(policyJson: string | undefined): Set<Pair> {
   }
   const clauses = (policy as { $or?: unknown[] }).$or ?? [policy];
   for (const clause of clauses) {
-    const { topic, mode } = (clause ?? {}) as { topic?: unknown; mode?: unknown };
+    const fields = (clause ?? {}) as Record<string, unknown>;
+    const topic = fields[ALERT_MESSAGE_ATTRIBUTES.topic];
+    const mode = fields[ALERT_MESSAGE_ATTRIBUTES.mode];
     const topics = Array.isArray(topic) ? topic.filter((t): t is string => typeof t === 'string') : [];
     const modes = Array.isArray(mode) ? mode.filter((m): m is AlertMode => MODES.includes(m as AlertMode)) : [...MODES];
     for (const t of topics) for (const m of modes) pairs.add(`${t}\u0000${m}`);
@@ -90,7 +93,7 @@ export function policyOfPairs(pairs: Set<Pair>): string {
     const [topic, mode] = pair.split('\u0000') as [string, AlertMode];
     byMode.set(mode, [...(byMode.get(mode) ?? []), topic]);
   }
-  const clauses = MODES.filter((m) => byMode.has(m)).map((m) => ({ topic: byMode.get(m)!, mode: [m] }));
+  const clauses = MODES.filter((m) => byMode.has(m)).map((m) => ({ [ALERT_MESSAGE_ATTRIBUTES.topic]: byMode.get(m)!, [ALERT_MESSAGE_ATTRIBUTES.mode]: [m] }));
   return JSON.stringify(clauses.length === 1 ? clauses[0] : { $or: clauses });
 }
 

@@ -10,19 +10,17 @@ import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'a
 import { Construct } from 'constructs';
 import type { Config, Subscription as SubscriptionConfig } from '#shared/config/schema.ts';
 import { ROW, ROW_TYPE_ATTRIBUTE } from '#shared/store/table-design.ts';
+import { ALERT_MESSAGE_ATTRIBUTES } from '#shared/alerts/message-attributes.ts';
 import { FUNCTION_ENV } from '../outputs.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FundwatchFunction } from './fundwatch-function.ts';
 import { TableAccess } from '../table-access.ts';
 
-/** The SNS message attributes the publisher sets and the subscription filter policies route on. */
-export const ALERT_ATTRIBUTES = { topic: 'topic', mode: 'mode' } as const;
-
 /** The filter policy that routes a subscriber's topics in its mode (instant or daily) to it. */
 export function filterPolicyFor(subscription: SubscriptionConfig) {
   return {
-    [ALERT_ATTRIBUTES.topic]: SubscriptionFilter.stringFilter({ allowlist: [...subscription.topics] }),
-    [ALERT_ATTRIBUTES.mode]: SubscriptionFilter.stringFilter({ allowlist: [subscription.mode] }),
+    [ALERT_MESSAGE_ATTRIBUTES.topic]: SubscriptionFilter.stringFilter({ allowlist: [...subscription.topics] }),
+    [ALERT_MESSAGE_ATTRIBUTES.mode]: SubscriptionFilter.stringFilter({ allowlist: [subscription.mode] }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AlertEmail } from '#shared/model.ts';
 import type { AlertPublisher } from './ports.ts';
+import { ALERT_MESSAGE_ATTRIBUTES } from './message-attributes.ts';
 
 /**
  * SNS suspends an email subscription that receives more than 10 messages a second, and one
@@ -63,8 +64,8 @@ export class SnsAlertPublisher implements AlertPublisher {
         Subject: email.subject,
         Message: email.body,
         MessageAttributes: {
-          topic: { DataType: 'String', StringValue: email.topic },
-          mode: { DataType: 'String', StringValue: email.mode },
+          [ALERT_MESSAGE_ATTRIBUTES.topic]: { DataType: 'String', StringValue: email.topic },
+          [ALERT_MESSAGE_ATTRIBUTES.mode]: { DataType: 'String', StringValue: email.mode },
         },
       }),
     );
