@@ -24,6 +24,7 @@ import {
   TTL_ATTRIBUTE,
   DUPLICATE_COUNT_ATTRIBUTE,
   feedPk,
+  feedRegistrySk,
   matchPk,
   timeSortKey,
   topicPk,
@@ -297,29 +298,49 @@ export class DynamoStore implements MatchStore {
 
   /**
    * Feed rows stay out of the index (an index copy would double every state write's cost); the
-   * registry row lists their URLs instead, added in one update however many feeds are new.
+   * registry rows list their URLs instead: one update per registry row that gains a feed, however
+   * many feeds are new.
    */
   async registerFeeds(urls: string[]): Promise<void> {
-    if (urls.length === 0) return;
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [KEY.pk]: FEEDS_PARTITION, [KEY.sk]: FEED_REGISTRY_SK },
-        UpdateExpression: 'ADD #urls :urls SET #type = :type',
-        ExpressionAttributeNames: { '#urls': 'urls', '#type': ROW_TYPE_ATTRIBUTE },
-        ExpressionAttributeValues: { ':urls': new Set(urls), ':type': ROW.feedRegistry },
-      }),
+    const byRow = new Map<string, Set<string>>();
+    for (const url of urls) {
+      const sk = feedRegistrySk(url);
+      byRow.set(sk, (byRow.get(sk) ?? new Set()).add(url));
+    }
+    await Promise.all(
+      [...byRow].map(([sk, rowUrls]) =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [KEY.pk]: FEEDS_PARTITION, [KEY.sk]: sk },
+            UpdateExpression: 'ADD #urls :urls SET #type = :type',
+            ExpressionAttributeNames: { '#urls': 'urls', '#type': ROW_TYPE_ATTRIBUTE },
+            ExpressionAttributeValues: { ':urls': rowUrls, ':type': ROW.feedRegistry },
+          }),
+        ),
+      ),
     );
   }
 
-  /** Every feed ever polled: the registry's URLs, then their states in batches. */
+  /** Every feed ever polled: the registry rows' URLs (one Query), then their states in batches. */
   async listFeedStates(): Promise<FeedState[]> {
-    const registry = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [KEY.pk]: FEEDS_PARTITION, [KEY.sk]: FEED_REGISTRY_SK } }),
-    );
-    const urls = registry.Item?.urls instanceof Set ? [...(registry.Item.urls as Set<string>)] : [];
-    const states = await this.getFeedStates(urls);
-    return urls.map((url) => states.get(url)).filter((s): s is FeedState => s !== undefined);
+    const urls = new Set<string>();
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :registry)',
+          ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
+          ExpressionAttributeValues: { ':pk': FEEDS_PARTITION, ':registry': FEED_REGISTRY_SK },
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const row of page.Items ?? []) if (row.urls instanceof Set) for (const url of row.urls as Set<string>) urls.add(url);
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    const states = await this.getFeedStates([...urls]);
+    return [...urls].map((url) => states.get(url)).filter((s): s is FeedState => s !== undefined);
   }
 }
 

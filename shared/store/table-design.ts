@@ -7,13 +7,15 @@
  * | match (the record) | `ITEM#<id>`             | `ITEM`                  | `MATCHES` | `<publishedAt>#<id>`    |
  * | topic index entry  | `TOPIC#<topic>`         | `<publishedAt>#<id>`    | –         | –                       |
  * | feed state         | `FEED#<url>`            | `STATE`                 | –         | –                       |
- * | feed registry      | `FEEDS`                 | `REGISTRY`              | –         | –                       |
+ * | feed registry      | `FEEDS`                 | `REGISTRY#<shard>`      | –         | –                       |
  * | alert claim        | `ALERT#<mode>#<topic>`  | `<key>`                 | –         | –                       |
  *
  * The match row is written once with a condition (its INSERT on the stream is what alerts); the
  * topic rows are copies that let one Query read a topic's matches newest first by time, and the
  * `gsi1` index serves "all topics". Feed states stay out of the index (it would double the cost
- * of every state write); the registry row lists their URLs. Nothing ever needs a Scan.
+ * of every state write); the registry rows list their URLs, spread over REGISTRY_SHARDS rows by a
+ * hash of the URL so no row nears DynamoDB's 400 KB item limit (one row would, at about 6,000
+ * feeds). Nothing ever needs a Scan.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk', gsi1pk: 'gsi1pk', gsi1sk: 'gsi1sk' } as const;
@@ -33,7 +35,13 @@ export const MATCH_SK = 'ITEM';
 export const FEED_SK = 'STATE';
 export const MATCHES_PARTITION = 'MATCHES';
 export const FEEDS_PARTITION = 'FEEDS';
+/** The sort key prefix of the registry rows (a one-row registry of earlier versions used it alone). */
 export const FEED_REGISTRY_SK = 'REGISTRY';
+/**
+ * 16 rows of 400 KB hold about 100,000 feed URLs of 64 bytes. Reading takes one Query whatever
+ * the count, and a feed's row never changes with it, so the count can change without a migration.
+ */
+export const REGISTRY_SHARDS = 16;
 /** On a first report's rows: how many near-duplicates were stored for it. */
 export const DUPLICATE_COUNT_ATTRIBUTE = 'duplicateCount';
 
@@ -41,4 +49,12 @@ export const matchPk = (id: string) => `ITEM#${id}`;
 export const topicPk = (topic: string) => `TOPIC#${topic}`;
 export const timeSortKey = (publishedAt: string, id: string) => `${publishedAt}#${id}`;
 export const feedPk = (url: string) => `FEED#${url}`;
+export const feedRegistrySk = (url: string) => `${FEED_REGISTRY_SK}#${String(fnv1a(url) % REGISTRY_SHARDS).padStart(2, '0')}`;
 export const alertClaimPk = (mode: string, topic: string) => `ALERT#${mode}#${topic}`;
+
+/** FNV-1a, 32 bits: a stable, evenly spread hash for picking a URL's registry row. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { FEEDS_PARTITION } from '#shared/store/table-design.ts';
 import { itemId } from '#shared/feed/item-identity.ts';
 import type { Match } from '#shared/model.ts';
 import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
@@ -178,8 +179,11 @@ describe('a cycle that dies', () => {
     const storedBeforeDeath = (await table.store.recentMatches('0000', 100)).length;
     expect([4, 6]).toContain(storedBeforeDeath);
     // Every feed was listed before any state was written: the one whose state never landed too.
-    const listed = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'FEEDS', sk: 'REGISTRY' } }));
-    expect([...(listed.Item?.urls as Set<string>)].sort()).toEqual(feeds.config.feeds.map((f) => f.url).sort());
+    const registry = await table.doc.send(
+      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': FEEDS_PARTITION } }),
+    );
+    const listed = (registry.Items ?? []).flatMap((row) => [...(row.urls as Set<string>)]);
+    expect(listed.sort()).toEqual(feeds.config.feeds.map((f) => f.url).sort());
 
     const next = await runPollCycle(feeds.config, realPollDeps(table.store, { now: () => new Date(t0.getTime() + 16 * MINUTE) }));
     expect(next.feeds.map((f) => [f.outcome, f.newEntries])).toEqual([

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
-import { topicPk } from '#shared/store/table-design.ts';
+import { FEED_REGISTRY_SK, FEEDS_PARTITION, REGISTRY_SHARDS, topicPk } from '#shared/store/table-design.ts';
+import { itemSize } from '#shared/store/item-size.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 
@@ -127,6 +128,35 @@ describe('DynamoStore batch writes and duplicate counts', () => {
     expect(states.map((s) => [s.name, s.consecutiveFailures]).sort()).toEqual([['A', 1], ['B', 0]]);
     const row = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'FEED#https://a.example/feed', sk: 'STATE' } }));
     expect(row.Item?.gsi1pk).toBeUndefined();
+  });
+
+  it('registers more feed URLs than one 400 KB item holds, spread over the registry rows', async () => {
+    const t = await createTestTable('registry-large');
+    // 2,000 URLs of ≈ 230 bytes: ≈ 460 KB, which one registry item could not hold.
+    const urls = Array.from({ length: 2_000 }, (_, i) => `https://feeds-${i % 50}.example.org/${'section/'.repeat(25)}feed-${i}.xml`);
+    await t.store.registerFeeds(urls.slice(0, 1_500));
+    await t.store.registerFeeds(urls.slice(1_000));
+    await Promise.all(urls.map((url, i) => t.store.saveFeedState({ url, name: `Feed ${i}`, consecutiveFailures: 0 })));
+
+    const listed = await t.store.listFeedStates();
+    expect(listed).toHaveLength(2_000);
+    expect(new Set(listed.map((s) => s.url))).toEqual(new Set(urls));
+    const rows = await t.doc.send(
+      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': FEEDS_PARTITION } }),
+    );
+    expect(rows.Items).toHaveLength(REGISTRY_SHARDS);
+    for (const item of rows.Items ?? []) expect(itemSize(item)).toBeLessThan(100_000);
+  });
+
+  it('still lists the feeds of a one-row registry written by an earlier version', async () => {
+    const t = await createTestTable('registry-legacy');
+    await t.doc.send(
+      new PutCommand({ TableName: t.tableName, Item: { pk: FEEDS_PARTITION, sk: FEED_REGISTRY_SK, rowType: 'feed-registry', urls: new Set(['https://old.example/feed']) } }),
+    );
+    await t.store.registerFeeds(['https://new.example/feed']);
+    await t.store.saveFeedState({ url: 'https://old.example/feed', name: 'Old', consecutiveFailures: 0 });
+    await t.store.saveFeedState({ url: 'https://new.example/feed', name: 'New', consecutiveFailures: 0 });
+    expect((await t.store.listFeedStates()).map((s) => s.name).sort()).toEqual(['New', 'Old']);
   });
 });
 
