@@ -3,13 +3,13 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Config, Subscription as SubscriptionConfig } from '#shared/config/schema.ts';
-import { ROW, ROW_TYPE_ATTRIBUTE } from '#shared/store/table-design.ts';
+import { MATCH_INSERT_FILTER_PATTERN } from '#shared/alerts/stream-batch.ts';
 import { ALERT_MESSAGE_ATTRIBUTES } from '#shared/alerts/message-attributes.ts';
 import { FUNCTION_ENV } from '../outputs.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
@@ -114,10 +114,7 @@ export class Alerting extends Construct {
         maxBatchingWindow: Duration.seconds(30),
         // Only the first write of a match alerts; topic rows, feed state and claims never do.
         filters: [
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { [ROW_TYPE_ATTRIBUTE]: { S: FilterRule.isEqual(ROW.match) } } },
-          }),
+          FilterCriteria.filter(MATCH_INSERT_FILTER_PATTERN),
         ],
         reportBatchItemFailures: true,
         bisectBatchOnError: true,

@@ -26,9 +26,10 @@ export interface BatchResponse {
 }
 
 /**
- * The event source mapping's filter (only new match rows reach the function); the same test
- * runs again here, because a filter is configuration and a mistake in it must not alert on
- * topic rows or claims.
+ * The event source mapping's filter (only new match rows reach the function), as the stack
+ * deploys it (infra/constructs/alerting.ts). `isMatchInsert` runs the same test again in the
+ * handler, because a filter is configuration and a mistake in it must not alert on topic rows or
+ * claims; the stream-reader test checks on DynamoDB Local's real records that the two agree.
  */
 export const MATCH_INSERT_FILTER_PATTERN = {
   eventName: ['INSERT'],

@@ -6,7 +6,7 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { checkpointPathFor, createLocalStreamsClient, readStream } from '#shared/local/stream-reader.ts';
-import { matchFromRecord } from '#shared/alerts/stream-batch.ts';
+import { MATCH_INSERT_FILTER_PATTERN, isMatchInsert, matchFromRecord } from '#shared/alerts/stream-batch.ts';
 
 let table: TestTable;
 let streams: DynamoDBStreamsClient;
@@ -93,4 +93,30 @@ describe('local stream reader (DynamoDB Local)', () => {
     expect(pks).toContain('TOPIC#nato-meetings');
     expect(pks.filter((pk) => pk?.startsWith('ITEM#'))).toHaveLength(5);
   });
+
+  it("lets through the event source mapping's filter exactly the records the notify code alerts on", async () => {
+    await table.store.putMatch(aMatch({ id: 'filtered-first', topics: ['us-aid'] }));
+    await table.store.countDuplicate('filtered-first', 1);
+    await table.store.saveFeedState({ url: 'https://filter.example/feed', name: 'Filter', consecutiveFailures: 0 });
+    const other = await mkdtemp(join(tmpdir(), 'fundwatch-stream-filter-'));
+    const all = await readStream({ client: streams, streamArn: table.streamArn, checkpointPath: checkpointPathFor(other), filter: () => true });
+    const kinds = new Set(all.records.map((r) => `${r.eventName} ${r.dynamodb?.Keys?.pk?.S?.split('#')[0]}`));
+    // Inserts and modifications of match rows, topic rows and feed states: the filter sees them all.
+    expect([...kinds]).toEqual(expect.arrayContaining(['INSERT ITEM', 'INSERT TOPIC', 'INSERT FEED', 'MODIFY ITEM', 'MODIFY TOPIC']));
+    const passed = all.records.filter((record) => passesFilter(MATCH_INSERT_FILTER_PATTERN, record));
+    expect(passed.length).toBeGreaterThan(0);
+    expect(passed).toEqual(all.records.filter(isMatchInsert));
+  });
 });
+
+/**
+ * Lambda event filtering for the subset the stack uses: a list holds the allowed values of a
+ * field, an object descends into it, and every field named must match.
+ */
+function passesFilter(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) return pattern.includes(value);
+  if (pattern && typeof pattern === 'object') {
+    return Object.entries(pattern).every(([key, inner]) => value !== null && typeof value === 'object' && passesFilter(inner, (value as Record<string, unknown>)[key]));
+  }
+  return false;
+}
