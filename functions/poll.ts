@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
 import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
 import { compiledTopicPack } from '#shared/classify/runtime-pack.ts';
+import { FUNCTION_ENV } from '#infra/outputs.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
 import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
 import { parseFeed } from '#shared/feed/parse-feed.ts';
@@ -64,7 +65,7 @@ function defaultDeps(): PollHandlerDeps {
   const config = loadRuntimeConfig();
   const store = new DynamoStore({
     client: createDocumentClient(),
-    tableName: requireEnv('TABLE_NAME'),
+    tableName: requireEnv(FUNCTION_ENV.tableName),
     retentionDays: config.retention.matchDays,
   });
   return {
