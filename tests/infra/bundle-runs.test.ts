@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { FundwatchFunction } from '#infra/constructs/fundwatch-function.ts';
+import { FUNCTION_ENV } from '#infra/outputs.ts';
+import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
+import type { FixtureServer } from '#shared/local/fixture-server.ts';
+import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
+import { sampleConfig, startSampleFeeds } from '#tests/support/fixture-feeds.ts';
+import { aMatch } from '#tests/support/matches.ts';
+import { apiEvent } from '#tests/integration/query/api.ts';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * The deployed artefacts, not their source: the ESM bundles esbuild makes at synth (the SDK
+ * inside, config compiled in), each imported in a fresh Node process the way the Lambda runtime
+ * does and invoked with an event and a Lambda context. Only the DynamoDB endpoint differs:
+ * `AWS_ENDPOINT_URL_DYNAMODB` sends the SDK to DynamoDB Local. What only a bundle can get wrong
+ * (a `require` left in ESM, a lazy import, an environment variable, the compiled-in config)
+ * fails here rather than on the first scheduled run. notify and digest publish to SNS, which has
+ * no local peer; they are run from source with a mocked SNS client (tests/integration/alerts).
+ */
+
+let feeds: FixtureServer;
+let table: TestTable;
+let outdir: string;
+let poll: FundwatchFunction;
+let query: FundwatchFunction;
+
+beforeAll(async () => {
+  feeds = await startSampleFeeds();
+  table = await createTestTable('bundle');
+  outdir = mkdtempSync(join(tmpdir(), 'fundwatch-bundle-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'BundleRun');
+  const common = { config: sampleConfig(feeds), topicPackJson: JSON.stringify(defaultTopicPack()), timeout: Duration.minutes(1), memorySize: 512 };
+  poll = new FundwatchFunction(stack, 'Poll', { entry: 'functions/poll.ts', description: 'poll bundle under test', ...common });
+  query = new FundwatchFunction(stack, 'Query', { entry: 'functions/query.ts', description: 'query bundle under test', ...common });
+  app.synth();
+}, 120_000);
+
+afterAll(async () => {
+  await feeds?.close();
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+/** Imports `fn`'s bundle in a fresh Node process as the Lambda runtime would and invokes it once. */
+async function invokeBundle(fn: FundwatchFunction, event: unknown): Promise<Record<string, unknown>> {
+  const bundle = join(outdir, (fn.node.findChild('Code') as Asset).assetPath, 'index.mjs');
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    const context = {
+      functionName: 'fundwatch-test', functionVersion: '$LATEST', memoryLimitInMB: '512', awsRequestId: 'test-request',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fundwatch-test',
+      logGroupName: '/aws/lambda/fundwatch-test', logStreamName: 'test', callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => 60_000,
+    };
+    const result = await handler(${JSON.stringify(event)}, context);
+    process.stdout.write('\\nresult: ' + JSON.stringify(result) + '\\n');
+  `;
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '--eval', script], {
+    timeout: 60_000,
+    env: {
+      PATH: process.env.PATH,
+      AWS_LAMBDA_FUNCTION_NAME: 'fundwatch-test',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+      [FUNCTION_ENV.tableName]: table.tableName,
+      [FUNCTION_ENV.serviceName]: 'fundwatch',
+      [FUNCTION_ENV.metricsNamespace]: 'fundwatch',
+    },
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('result: '));
+  if (!line) throw new Error(`the handler printed no result:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice('result: '.length)) as Record<string, unknown>;
+}
+
+describe('the Lambda bundles, run as Lambda runs them', () => {
+  it('poll: fetches the sample feeds on loopback and stores its matches in DynamoDB Local', async () => {
+    const summary = await invokeBundle(poll, { source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    expect(summary.fetched).toBe(3);
+    // The fourth sample feed does not exist on the server: a broken feed, reported, not fatal.
+    expect(summary.failed).toBe(1);
+    expect(summary.stored).toBeGreaterThan(0);
+    const stored = await table.store.recentMatches('2000-01-01T00:00:00.000Z', 100);
+    expect(stored.filter((m) => m.feedUrl.startsWith(feeds.url))).toHaveLength(summary.stored as number);
+  });
+
+  it('query: answers GET /updates from DynamoDB Local', async () => {
+    await table.store.putMatch(aMatch({ id: 'bundle-listed', topics: ['nato-meetings'], publishedAt: new Date().toISOString() }));
+    const response = await invokeBundle(query, apiEvent('GET', '/updates', 'topic=nato-meetings&limit=5'));
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body as string) as { items: { id: string }[] };
+    expect(body.items.map((item) => item.id)).toContain('bundle-listed');
+  });
+});
