@@ -25,7 +25,8 @@ const execFileAsync = promisify(execFile);
  * `AWS_ENDPOINT_URL_DYNAMODB` sends the SDK to DynamoDB Local. What only a bundle can get wrong
  * (a `require` left in ESM, a lazy import, an environment variable, the compiled-in config)
  * fails here rather than on the first scheduled run. notify and digest publish to SNS, which has
- * no local peer; they are run from source with a mocked SNS client (tests/integration/alerts).
+ * no local peer: here they run with nothing to send (their sending is tested from source with a
+ * mocked SNS client, tests/integration/alerts).
  */
 
 let feeds: FixtureServer;
@@ -33,6 +34,8 @@ let table: TestTable;
 let outdir: string;
 let poll: FundwatchFunction;
 let query: FundwatchFunction;
+let notify: FundwatchFunction;
+let digest: FundwatchFunction;
 
 beforeAll(async () => {
   feeds = await startSampleFeeds();
@@ -43,6 +46,8 @@ beforeAll(async () => {
   const common = { config: sampleConfig(feeds), topicPackJson: JSON.stringify(defaultTopicPack()), timeout: Duration.minutes(1), memorySize: 512 };
   poll = new FundwatchFunction(stack, 'Poll', { entry: 'functions/poll.ts', description: 'poll bundle under test', ...common });
   query = new FundwatchFunction(stack, 'Query', { entry: 'functions/query.ts', description: 'query bundle under test', ...common });
+  notify = new FundwatchFunction(stack, 'Notify', { entry: 'functions/notify.ts', description: 'notify bundle under test', ...common });
+  digest = new FundwatchFunction(stack, 'Digest', { entry: 'functions/digest.ts', description: 'digest bundle under test', ...common });
   app.synth();
 }, 120_000);
 
@@ -52,7 +57,7 @@ afterAll(async () => {
 });
 
 /** Imports `fn`'s bundle in a fresh Node process as the Lambda runtime would and invokes it once. */
-async function invokeBundle(fn: FundwatchFunction, event: unknown): Promise<Record<string, unknown>> {
+async function invokeBundle(fn: FundwatchFunction, event: unknown, tableName = table.tableName): Promise<Record<string, unknown>> {
   const bundle = join(outdir, (fn.node.findChild('Code') as Asset).assetPath, 'index.mjs');
   const script = `
     const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
@@ -74,7 +79,10 @@ async function invokeBundle(fn: FundwatchFunction, event: unknown): Promise<Reco
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-      [FUNCTION_ENV.tableName]: table.tableName,
+      [FUNCTION_ENV.tableName]: tableName,
+      [FUNCTION_ENV.alertTopicArn]: 'arn:aws:sns:eu-west-1:123456789012:fundwatch-alerts',
+      // No SNS here: a publish these runs should not make fails at once instead of waiting.
+      AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:9',
       [FUNCTION_ENV.serviceName]: 'fundwatch',
       [FUNCTION_ENV.metricsNamespace]: 'fundwatch',
     },
@@ -101,5 +109,13 @@ describe('the Lambda bundles, run as Lambda runs them', () => {
     expect(response.statusCode).toBe(200);
     const body = JSON.parse(response.body as string) as { items: { id: string }[] };
     expect(body.items.map((item) => item.id)).toContain('bundle-listed');
+  });
+
+  it('notify and digest: start, run and answer with nothing to send', async () => {
+    expect(await invokeBundle(notify, { Records: [] })).toEqual({ batchItemFailures: [] });
+    const empty = await createTestTable('bundle-digest');
+    const report = await invokeBundle(digest, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, empty.tableName);
+    expect(report.sent).toEqual([]);
+    expect(report.failed).toEqual([]);
   });
 });
