@@ -28,11 +28,15 @@ import { ensureNaiveTable, runNaiveCycle } from './naive-poller.ts';
 const CLOCK_TICKS_PER_SECOND = 100;
 const TIMELINE_STEP_MS = 200;
 
-/** CPU milliseconds a process has used so far (all its threads). */
-function processCpu(pid: number | 'self'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User plus system CPU milliseconds in a /proc `stat` line (of a process or of one thread). */
+function cpuMsOfStat(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU milliseconds a process has used so far (all its threads). */
+function processCpu(pid: number | 'self'): number {
+  return cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 /** Samples both processes' CPU and the cycle's progress every TIMELINE_STEP_MS. */
@@ -59,9 +63,7 @@ function threadCpu(pid: number): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[-#]?\d+$/, '').replace(/^qtp\d+$/, 'HTTP (Jetty pool)');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-    byName.set(name, (byName.get(name) ?? 0) + ms);
+    byName.set(name, (byName.get(name) ?? 0) + cpuMsOfStat(stat));
   }
   return byName;
 }

@@ -38,8 +38,9 @@ export const FEEDS_PARTITION = 'FEEDS';
 /** The sort key prefix of the registry rows (a one-row registry of earlier versions used it alone). */
 export const FEED_REGISTRY_SK = 'REGISTRY';
 /**
- * 16 rows of 400 KB hold about 100,000 feed URLs of 64 bytes. Reading takes one Query whatever
- * the count, and a feed's row never changes with it, so the count can change without a migration.
+ * 16 rows of 400 KB hold about 100,000 feed URLs of 64 bytes. Reading takes one Query over every
+ * `REGISTRY…` row and merges their sets, so the count can change without a migration: a feed
+ * registered under the old count and again under the new one is listed once.
  */
 export const REGISTRY_SHARDS = 16;
 /** On a first report's rows: how many near-duplicates were stored for it. */
