@@ -49,6 +49,23 @@ export interface DuplicateFinder {
 
 const words = new Intl.Segmenter(undefined, { granularity: 'word' });
 
+/**
+ * The words Intl.Segmenter finds in lower-case printable ASCII without underscores: runs of
+ * letters and digits, joined across one `.`, `'` or `:` between letters and one `.`, `,`, `;`
+ * or `'` between digits (UAX #29, rules WB5–WB12). The segmenter costs about 30 µs a text, this
+ * under 1 µs, and most Latin-script text is plain ASCII once its marks are dropped; a test
+ * holds the two to the same words. Underscores join by rules this does not model.
+ */
+const ASCII_WORD = /[a-z0-9]+(?:(?:(?<=[a-z])[.':](?=[a-z])|(?<=[0-9])[.,;'](?=[0-9]))[a-z0-9]+)*/g;
+const ASCII_WITHOUT_UNDERSCORE = /^[\x20-\x40\x5b-\x5e\x60-\x7e]*$/;
+
+export function segmentWords(lowerCaseText: string): string[] {
+  if (ASCII_WITHOUT_UNDERSCORE.test(lowerCaseText)) return lowerCaseText.match(ASCII_WORD) ?? [];
+  const out: string[] = [];
+  for (const { segment, isWordLike } of words.segment(lowerCaseText)) if (isWordLike) out.push(segment);
+  return out;
+}
+
 export function normaliseWords(text: string): string[] {
   const normal = text
     .normalize('NFKD')
@@ -56,11 +73,7 @@ export function normaliseWords(text: string): string[] {
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[’‘`´]/g, "'");
-  const out: string[] = [];
-  for (const { segment, isWordLike } of words.segment(normal)) {
-    if (isWordLike) out.push(segment.replace(/'s$/, ''));
-  }
-  return out;
+  return segmentWords(normal).map((word) => word.replace(/'s$/, ''));
 }
 
 export function shingles(title: string, summary: string): Set<string> {

@@ -33,16 +33,27 @@ export function createLimiter(options: { concurrency: number; perKey: number }):
         waiting.push({
           key,
           start: () => {
+            // The slot is handed on before the caller hears back: a caller that goes on to
+            // parse and classify what it fetched must not keep the next fetch waiting for that.
+            const release = () => {
+              running--;
+              const left = (active.get(key) ?? 1) - 1;
+              if (left === 0) active.delete(key);
+              else active.set(key, left);
+              pump();
+            };
             Promise.resolve()
               .then(task)
-              .then(resolve, reject)
-              .finally(() => {
-                running--;
-                const left = (active.get(key) ?? 1) - 1;
-                if (left === 0) active.delete(key);
-                else active.set(key, left);
-                pump();
-              });
+              .then(
+                (value) => {
+                  release();
+                  resolve(value);
+                },
+                (err: unknown) => {
+                  release();
+                  reject(err);
+                },
+              );
           },
         });
         pump();

@@ -103,9 +103,16 @@ function stripTags(html: string): string {
   return out.join('');
 }
 
+// Anything that would make htmlToText change a string: markup, entities, controls and
+// non-characters, whitespace other than single inner spaces.
+const NOT_YET_PLAIN = /[<&\u0000-\u001f\u007f-\u009f\ufffe\uffff]|[^\S ]|  |^ | $/;
+
 /** HTML (or text with entities) to one line of plain text. */
 export function htmlToText(html: string | undefined | null): string {
   if (!html) return '';
+  // Titles and summaries pass through here more than once (parsing, identity, classifying);
+  // from the second time on they are plain text already, and one scan tells so.
+  if (!NOT_YET_PLAIN.test(html)) return html;
   let text = html.includes('<') ? stripTags(html) : html;
   text = decodeEntities(text);
   // Feeds double-escape often enough ("&lt;p&gt;", "&amp;#8217;") that a second pass is worth it.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createDuplicateFinder, shingles, similarity, isSameStory } from '#shared/alerts/near-duplicates.ts';
+import { createDuplicateFinder, normaliseWords, segmentWords, shingles, similarity, isSameStory } from '#shared/alerts/near-duplicates.ts';
 import type { Match } from '#shared/model.ts';
 import { aMatch } from '#tests/support/matches.ts';
 
@@ -143,5 +143,42 @@ describe('near-duplicate finder', () => {
     const finder = createDuplicateFinder([uk, ja], { windowHours: 72 });
     expect(finder.firstReportOf(ukCopy)).toBe('uk-1');
     expect(finder.firstReportOf(jaCopy)).toBe('ja-1');
+  });
+});
+
+describe('word segmentation', () => {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+  const bySegmenter = (text: string) => [...segmenter.segment(text)].filter((s) => s.isWordLike).map((s) => s.segment);
+
+  it('finds the same words in ASCII text as Intl.Segmenter, without it', () => {
+    // Letters, digits and every ASCII sign, weighted to the joiners that matter (. ' : , ;).
+    const alphabet = [...' !"#$%&()*+-/<=>?@[\\]^`{|}~', ...'abcxyz0189', ...".':,;.':,; "];
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      for (let i = 1 + Math.floor(random() * 24); i > 0; i--) text += alphabet[Math.floor(random() * alphabet.length)];
+      expect(segmentWords(text), JSON.stringify(text)).toEqual(bySegmenter(text));
+    }
+    for (const text of ["u.s. aid: $61bn, 1,000.5 troops; nato's 3.5% goal", 'e.g. re:publica 2024', "rock'n'roll 1'000 12;30"]) {
+      expect(segmentWords(text)).toEqual(bySegmenter(text));
+    }
+  });
+
+  it('gives every labelled dev item the words Intl.Segmenter gives it', () => {
+    const lines = readFileSync(new URL('../../../../shared/eval/dev.jsonl', import.meta.url), 'utf8').trim().split('\n');
+    for (const line of lines) {
+      const raw = JSON.parse(line) as { title: string; summary?: string };
+      for (const text of [raw.title, raw.summary ?? '']) {
+        const lower = text.normalize('NFKC').toLowerCase();
+        expect(segmentWords(lower)).toEqual(bySegmenter(lower));
+      }
+    }
+  });
+
+  it('leaves text with underscores or beyond ASCII to the segmenter', () => {
+    expect(segmentWords('snake_case x_1')).toEqual(['snake_case', 'x_1']);
+    expect(normaliseWords('Übung macht den Meister')).toEqual(['ubung', 'macht', 'den', 'meister']);
+    expect(segmentWords('北约 基金')).toEqual(bySegmenter('北约 基金'));
   });
 });

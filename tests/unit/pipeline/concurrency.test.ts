@@ -60,4 +60,30 @@ describe('a limiter', () => {
     await expect(throwing).rejects.toThrow('sync boom');
     expect(await after).toBe('ran');
   });
+
+  it('starts the next task before the finished one\'s caller goes on', async () => {
+    // A poll cycle parses and classifies a feed right after its fetch returns: the next fetch
+    // must already be on its way by then, not wait for that work.
+    const limiter = createLimiter({ concurrency: 1, perKey: 1 });
+    const started: string[] = [];
+    const first = limiter.run('k', async () => void started.push('first'));
+    const second = limiter.run('k', async () => void started.push('second'));
+    await first;
+    expect(started).toEqual(['first', 'second']);
+    await second;
+  });
+
+  it('starts the next task before a failed one\'s caller hears of the failure', async () => {
+    const limiter = createLimiter({ concurrency: 1, perKey: 1 });
+    const started: string[] = [];
+    let startedWhenHeard: string[] = [];
+    const failing = limiter.run('k', () => Promise.reject(new Error('boom'))).catch((err: Error) => {
+      startedWhenHeard = [...started];
+      return err.message;
+    });
+    const next = limiter.run('k', async () => void started.push('next'));
+    expect(await failing).toBe('boom');
+    expect(startedWhenHeard).toEqual(['next']);
+    await next;
+  });
 });

@@ -27,6 +27,23 @@ describe('htmlToText', () => {
     expect(htmlToText('a\u0000b\u0007\n\n  c\u009f')).toBe('ab c');
   });
 
+  it('returns text that is plain already unchanged, and still cleans text that only looks plain', () => {
+    const plain = 'NATO weighs a €100bn, five-year fund — "a bridge" for Ukraine; allies (27) agree?';
+    expect(htmlToText(plain)).toBe(plain);
+    // Each of these skips the markup but still needs one of the later steps.
+    expect(htmlToText('two  spaces')).toBe('two spaces');
+    expect(htmlToText(' leading')).toBe('leading');
+    expect(htmlToText('trailing ')).toBe('trailing');
+    expect(htmlToText('tab\there')).toBe('tab here');
+    expect(htmlToText('line\nbreak')).toBe('line break');
+    expect(htmlToText('no\u00a0break')).toBe('no break');
+    expect(htmlToText('byte\ufefforder')).toBe('byte order');
+    expect(htmlToText('bell\u0007 and C1\u0085')).toBe('bell and C1');
+    expect(htmlToText('non\uffffcharacter')).toBe('noncharacter');
+    expect(htmlToText('AT&amp;T')).toBe('AT&T');
+    expect(htmlToText('a<b>bold</b>')).toBe('abold');
+  });
+
   it('returns empty text for empty input', () => {
     expect(htmlToText(undefined)).toBe('');
     expect(htmlToText('')).toBe('');
