@@ -273,6 +273,10 @@ async function settleFeed(
     return finish();
   }
 
+  // Classifying a feed's entries takes a few milliseconds of CPU in one go: first let the
+  // responses that have come in meanwhile (other feeds' writes finishing, so that their next
+  // writes leave) be handled, or DynamoDB waits idle behind this feed's work.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const fetchedAt = started.toISOString();
   const language = feed.language ?? parsed.language?.slice(0, 2).toLowerCase();
   const items: NewsItem[] = [];

@@ -43,7 +43,7 @@ describe('poller', () => {
     const sameHost = Array.from({ length: 12 }, (_, i) => ({ url: `https://news.google.com/rss/search?q=${i}`, name: `G${i}` }));
     // 12 feeds on one host at 2 per host: 6 waves × 15 s + 30 s.
     expect(pollTimeout(testConfig({ feeds: sameHost })).seconds).toBe(120);
-    const many = Array.from({ length: 1_200 }, (_, i) => ({ url: `https://h${i}.example.org/feed`, name: `F${i}` }));
+    const many = Array.from({ length: 2_400 }, (_, i) => ({ url: `https://h${i}.example.org/feed`, name: `F${i}` }));
     const capped = pollTimeout(testConfig({ feeds: many }));
     expect(capped.seconds).toBe(15 * 60 - 60);
     expect(capped.wanted).toBeGreaterThan(capped.ceiling);
