@@ -45,11 +45,28 @@ export function emptyTotals(): CapacityTotals {
 
 export class CapacityMeter {
   private totals = emptyTotals();
+  private paused = false;
+
+  /**
+   * Stops asking for consumed capacity until `resume()`. Asking is not free: DynamoDB Local
+   * slowed a 200-feed first cycle by about 0.35 s (fundwatch) and 0.55 s (naive) when every
+   * request asked, so cycles timed for speed run unmetered.
+   */
+  pause(): this {
+    this.paused = true;
+    return this;
+  }
+
+  resume(): this {
+    this.paused = false;
+    return this;
+  }
 
   /** Attaches the meter to a DocumentClient (idempotent per client). */
   attach(client: DynamoDBDocumentClient): this {
     client.middlewareStack.add(
       (next, context) => async (args) => {
+        if (this.paused) return next(args);
         const name = String((context as { commandName?: string }).commandName ?? 'unknown');
         const input = args.input as Record<string, unknown>;
         if (input && typeof input === 'object' && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'INDEXES';
