@@ -44,6 +44,7 @@ async function recordCycle(): Promise<{ batches: Match[][]; states: FeedState[];
       },
       saveFeedState: async (state: FeedState) => void states.push(state),
       countDuplicate: async () => undefined,
+      setDuplicateCount: async () => undefined,
     });
     const started = performance.now();
     await runPollCycle(config, benchPollDeps(recorder));

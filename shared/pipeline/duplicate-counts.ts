@@ -8,6 +8,11 @@
  * together next, so a story syndicated to many feeds costs a few counter writes, not one per
  * copy. `settle()` writes whatever is left (a first report whose own feed failed to store it is
  * tried anyway, and finds nothing to count on) and returns a warning per count left short.
+ *
+ * A first report stored by this cycle had no count before it, so every write for it also carries
+ * the total so far (`total`): its rows can be written whole with that count instead of updated
+ * one by one. The total includes writes that failed, so the next write mends them (and takes
+ * back their warnings).
  */
 export interface DuplicateCounts {
   /** A near-duplicate of `firstId` was stored. */
@@ -19,21 +24,36 @@ export interface DuplicateCounts {
 
 export function createDuplicateCounts(options: {
   isStored: (id: string) => boolean;
-  write: (firstId: string, by: number) => Promise<void>;
+  /** `total` is given for a first report stored by this cycle: every copy counted on it so far, `by` included. */
+  write: (firstId: string, by: number, total?: number) => Promise<void>;
 }): DuplicateCounts {
   const pending = new Map<string, number>();
   const writing = new Map<string, Promise<void>>();
-  const warnings: string[] = [];
+  const storedHere = new Set<string>();
+  const totals = new Map<string, number>();
+  // By first report, so a later write of a total (which includes what failed) can clear it.
+  const warnings = new Map<string, string[]>();
 
   const flush = (firstId: string, force = false) => {
     const by = pending.get(firstId);
     if (!by || writing.has(firstId) || !(force || options.isStored(firstId))) return;
     pending.delete(firstId);
+    let total: number | undefined;
+    if (storedHere.has(firstId)) {
+      total = (totals.get(firstId) ?? 0) + by;
+      totals.set(firstId, total);
+    }
     const done = options
-      .write(firstId, by)
-      .catch((err: unknown) => {
-        warnings.push(`duplicate count of ${firstId} left ${by} short: ${err instanceof Error ? err.message : String(err)}`);
-      })
+      .write(firstId, by, total)
+      .then(
+        () => {
+          if (total !== undefined) warnings.delete(firstId);
+        },
+        (err: unknown) => {
+          const short = `duplicate count of ${firstId} left ${by} short: ${err instanceof Error ? err.message : String(err)}`;
+          warnings.set(firstId, [...(warnings.get(firstId) ?? []), short]);
+        },
+      )
       .finally(() => {
         writing.delete(firstId);
         flush(firstId);
@@ -47,12 +67,13 @@ export function createDuplicateCounts(options: {
       flush(firstId);
     },
     stored(id) {
+      storedHere.add(id);
       flush(id);
     },
     async settle() {
       for (;;) {
         for (const firstId of [...pending.keys()]) flush(firstId, true);
-        if (writing.size === 0) return warnings;
+        if (writing.size === 0) return [...warnings.values()].flat();
         await Promise.all([...writing.values()]);
       }
     },

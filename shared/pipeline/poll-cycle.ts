@@ -112,7 +112,12 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     // a syndicated story can bring dozens.
     duplicateCounts: createDuplicateCounts({
       isStored: (id) => known.has(id),
-      write: (firstId, by) => writeSlots.run('', () => deps.store.countDuplicate(firstId, by, known.get(firstId))),
+      write: (firstId, by, total) => {
+        const first = known.get(firstId);
+        return writeSlots.run('', () =>
+          total !== undefined && first ? deps.store.setDuplicateCount(first, total) : deps.store.countDuplicate(firstId, by, first),
+        );
+      },
     }),
   };
 

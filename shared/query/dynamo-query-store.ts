@@ -127,7 +127,7 @@ export class DynamoQueryStore implements QueryStore {
 
 /**
  * The `duplicateCount` counter the poll cycle keeps on a first report's rows
- * (`DynamoStore.countDuplicate`: `ADD duplicateCount :one`); absent means none. Anything but a non-negative integer reads as 0.
+ * (`DynamoStore.countDuplicate` and `setDuplicateCount`); absent means none. Anything but a non-negative integer reads as 0.
  */
 export function duplicateCountOf(item: Record<string, unknown>): number {
   const value = item[DUPLICATE_COUNT_ATTRIBUTE];

@@ -8,6 +8,12 @@ export interface MatchStore {
   putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>>;
   /** Counts `by` more stored near-duplicates on the first report's rows (`known`: its stored copy, saving a read). */
   countDuplicate(firstReportId: string, by?: number, known?: Match): Promise<void>;
+  /**
+   * Sets the count on the rows of a first report that this process stored in the running cycle
+   * (`first` is the match it stored): nothing else writes those rows, so they can be written
+   * again whole, with the count, instead of updated one by one.
+   */
+  setDuplicateCount(first: Match, total: number): Promise<void>;
   getMatch(id: string): Promise<Match | undefined>;
   /** Matches published at or after `sinceIso`, newest first (for near-duplicate detection). */
   recentMatches(sinceIso: string, limit: number): Promise<Match[]>;

@@ -10,7 +10,8 @@
  * | feed registry      | `FEEDS`                 | `REGISTRY#<shard>`      | –         | –                       |
  * | alert claim        | `ALERT#<mode>#<topic>`  | `<key>`                 | –         | –                       |
  *
- * The match row is written once with a condition (its INSERT on the stream is what alerts); the
+ * The match row is created once with a condition (its INSERT on the stream is what alerts; the
+ * cycle that created it may put it again, unchanged but for its duplicate count, a MODIFY); the
  * topic rows are copies that let one Query read a topic's matches newest first by time, and the
  * `gsi1` index serves "all topics". Feed states stay out of the index (it would double the cost
  * of every state write); the registry rows list their URLs, spread over REGISTRY_SHARDS rows by a

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { fromMatchRow } from '#shared/store/match-row.ts';
+import { timeSortKey, topicPk } from '#shared/store/table-design.ts';
 import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
 import type { FixtureServer } from '#shared/local/fixture-server.ts';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
@@ -72,6 +74,14 @@ describe('a poll cycle over the sample feeds', () => {
     const original = first.stored.find((m) => m.title.startsWith('Stoltenberg proposes'))!;
     const row = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: `ITEM#${original.id}`, sk: 'ITEM' } }));
     expect(row.Item?.duplicateCount).toBe(1);
+    // Counted by writing the rows again: the stored match is unchanged.
+    expect(fromMatchRow(row.Item!)).toEqual(table.store.storedForm(original));
+    for (const topic of original.topics) {
+      const topicRow = await table.doc.send(
+        new GetCommand({ TableName: table.tableName, Key: { pk: topicPk(topic), sk: timeSortKey(original.publishedAt, original.id) } }),
+      );
+      expect(topicRow.Item?.duplicateCount).toBe(1);
+    }
   });
 
   it('answers the second cycle with 304s and stores only the one new item', () => {

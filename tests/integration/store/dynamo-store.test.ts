@@ -116,6 +116,23 @@ describe('DynamoStore batch writes and duplicate counts', () => {
     }
   });
 
+  it('sets the count on a first report of the running cycle by writing its rows again, unchanged but for the count', async () => {
+    const t = await createTestTable('dupset');
+    // A long summary, so the stored form is clipped: the rows written again must be the clipped ones.
+    const first = aMatch({ id: 'set-first', topics: ['ukraine-fund', 'us-aid'], summary: 'Allies weigh the fund. '.repeat(80) });
+    await t.store.putMatch(first);
+    const keys = [{ pk: 'ITEM#set-first', sk: 'ITEM' }, ...first.topics.map((topic) => ({ pk: topicPk(topic), sk: `${first.publishedAt}#set-first` }))];
+    const read = async () => Promise.all(keys.map(async (Key) => (await t.doc.send(new GetCommand({ TableName: t.tableName, Key }))).Item!));
+    const before = await read();
+
+    await t.store.setDuplicateCount(first, 2);
+    const counted = await read();
+    counted.forEach((row, i) => expect(row).toEqual({ ...before[i], duplicateCount: 2 }));
+
+    await t.store.setDuplicateCount(first, 3);
+    for (const row of await read()) expect(row.duplicateCount).toBe(3);
+  });
+
   it('lists registered feeds that have a state, without an index copy of their state rows', async () => {
     const t = await createTestTable('registry');
     await t.store.registerFeeds(['https://a.example/feed', 'https://b.example/feed', 'https://never-saved.example/feed']);

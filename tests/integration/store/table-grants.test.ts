@@ -60,6 +60,7 @@ describe('table grants cover exactly the calls each function makes', () => {
     await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: topicPk('us-aid'), sk: timeSortKey(first.publishedAt, first.id) } }));
     expect(await store.putMatches([first])).toEqual(new Map([['grant-first', 'exists']]));
     await store.countDuplicate('grant-first', 1);
+    await store.setDuplicateCount(store.storedForm(first), 2);
     await store.getMatch('grant-first');
     await store.saveFeedState({ url: 'https://a.example/feed', name: 'A', consecutiveFailures: 0 });
 
