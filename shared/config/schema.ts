@@ -16,8 +16,8 @@ const feedSchema = z.strictObject({
  * Feeds fetched at once. A fetch mostly waits on a publisher's server (100–300 ms), so a cycle's
  * wall time is about feeds ÷ this × that wait, and the poll function is billed for that wait.
  * 32 halves it against 16 (Miniflux's worker pool default) and measured faster on the
- * benchmark's 200 feeds (docs/benchmark.md); 32 × `maxBytes` (160 MiB had every feed its
- * largest body at once) stays well below the poll function's 512 MB. `perHostConcurrency` keeps
+ * benchmark's 200 feeds (docs/benchmark.md); 32 × `maxBytes` (160 MiB, were every feed to send
+ * its largest body at once) stays well below the poll function's 512 MB. `perHostConcurrency` keeps
  * any one publisher at 2.
  */
 export const DEFAULT_FETCH_CONCURRENCY = 32;

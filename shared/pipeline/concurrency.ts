@@ -42,18 +42,10 @@ export function createLimiter(options: { concurrency: number; perKey: number }):
               else active.set(key, left);
               pump();
             };
-            Promise.resolve()
-              .then(task)
-              .then(
-                (value) => {
-                  release();
-                  resolve(value);
-                },
-                (err: unknown) => {
-                  release();
-                  reject(err);
-                },
-              );
+            const settled = Promise.resolve().then(task);
+            // Reactions run in the order they were added: the release before the caller's.
+            settled.then(release, release);
+            settled.then(resolve, reject);
           },
         });
         pump();

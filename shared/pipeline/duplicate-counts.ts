@@ -29,7 +29,7 @@ export function createDuplicateCounts(options: {
 }): DuplicateCounts {
   const pending = new Map<string, number>();
   const writing = new Map<string, Promise<void>>();
-  const storedHere = new Set<string>();
+  // Keyed by the first reports stored by this cycle only: the count written so far on each.
   const totals = new Map<string, number>();
   // By first report, so a later write of a total (which includes what failed) can clear it.
   const warnings = new Map<string, string[]>();
@@ -38,11 +38,9 @@ export function createDuplicateCounts(options: {
     const by = pending.get(firstId);
     if (!by || writing.has(firstId) || !(force || options.isStored(firstId))) return;
     pending.delete(firstId);
-    let total: number | undefined;
-    if (storedHere.has(firstId)) {
-      total = (totals.get(firstId) ?? 0) + by;
-      totals.set(firstId, total);
-    }
+    const before = totals.get(firstId);
+    const total = before === undefined ? undefined : before + by;
+    if (total !== undefined) totals.set(firstId, total);
     const done = options
       .write(firstId, by, total)
       .then(
@@ -67,7 +65,7 @@ export function createDuplicateCounts(options: {
       flush(firstId);
     },
     stored(id) {
-      storedHere.add(id);
+      if (!totals.has(id)) totals.set(id, 0);
       flush(id);
     },
     async settle() {

@@ -206,9 +206,10 @@ export class DynamoStore implements MatchStore {
    * the same attributes as `putMatches` wrote (the same stored form), plus the count. They go in
    * shared batch requests with the cycle's other puts, where an update per row costs a request
    * each: about 0.7 ms of the poll function's CPU per update, under 0.1 ms per row in a batch
-   * (bench/, DynamoDB Local). Units are the same: one per row and index copy either way. The match row's stream
-   * record is a MODIFY, which alerts ignore. Only for rows this process wrote in this cycle: any
-   * other first report is counted with `countDuplicate`, which never replaces a row.
+   * (measured on DynamoDB Local). Units are the same, one per row and index copy either way. The
+   * match row's stream record is a MODIFY, which alerts ignore. Only for rows this process wrote
+   * in this cycle: any other first report is counted with `countDuplicate`, which never replaces
+   * a row.
    */
   async setDuplicateCount(first: Match, total: number): Promise<void> {
     const stored = this.storedForm(first);
