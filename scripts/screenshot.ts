@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from '#tests/support/chromium.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { FeedState, Match } from '#shared/model.ts';
@@ -133,9 +134,10 @@ try {
   const service = createDynamoQueryService({ client, tableName, topicPack: defaultTopicPack() });
   const handler = createHandler({ service, logger: new Logger({ serviceName: 'screenshot', logLevel: 'WARN' }) });
   const api = await startApiServer({ handler: handler as unknown as (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyResultV2>, port: 0 });
+  ensureChromium();
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });

@@ -10,13 +10,13 @@ import { createDynamoQueryService } from '#shared/query/create.ts';
 import { PAGE_CSP } from '#shared/query/static-assets.ts';
 import { createTestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '#tests/support/chromium.ts';
 
 /**
  * The web page in headless Chromium against `fundwatch serve`'s own server (startApiServer)
  * running the query Lambda's handler on a seeded DynamoDB Local table, as an analyst uses it.
  */
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const PAGE_SIZE = 20;
@@ -146,7 +146,7 @@ beforeAll(async () => {
   });
   baseUrl = api.url;
   closeServer = api.close;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {
