@@ -43,8 +43,10 @@ export interface DuplicateCandidate {
 export interface DuplicateFinder {
   /** The id of the first report of the same story within the window, if any (never the item's own id). */
   firstReportOf(item: DuplicateCandidate): string | undefined;
-  /** Remembers a match so later items of the same cycle are compared with it too. */
-  add(match: Match): void;
+  /** Remembers a match (or a first report another writer claimed) so later items are compared with it too. */
+  add(match: KnownReport): void;
+  /** The first report a remembered item belongs to (its own id for a first report), if it is remembered. */
+  rootOf(id: string): string | undefined;
 }
 
 const words = new Intl.Segmenter(undefined, { granularity: 'word' });
@@ -125,7 +127,10 @@ interface Entry {
   size: number;
 }
 
-export function createDuplicateFinder(recent: Match[], options: { windowHours: number }): DuplicateFinder {
+/** What the finder remembers: a stored match, or a claimed first report (no `duplicateOf`). */
+export type KnownReport = DuplicateCandidate & Pick<Match, 'duplicateOf'>;
+
+export function createDuplicateFinder(recent: readonly KnownReport[], options: { windowHours: number }): DuplicateFinder {
   const windowMs = options.windowHours * 3_600_000;
   const entries: Entry[] = [];
   const byId = new Map<string, number>();
@@ -138,7 +143,7 @@ export function createDuplicateFinder(recent: Match[], options: { windowHours: n
     return set;
   };
 
-  const add = (match: Match) => {
+  const add = (match: KnownReport) => {
     if (byId.has(match.id)) return;
     const set = shinglesOf(match);
     const position = entries.length;
@@ -161,6 +166,10 @@ export function createDuplicateFinder(recent: Match[], options: { windowHours: n
 
   return {
     add,
+    rootOf: (id) => {
+      const position = byId.get(id);
+      return position === undefined ? undefined : entries[position]!.root;
+    },
     firstReportOf(item) {
       const set = shinglesOf(item);
       if (set.size === 0) return undefined;

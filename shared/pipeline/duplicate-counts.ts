@@ -7,12 +7,11 @@
  * that arrive while a count for the same first report is being written are added up and written
  * together next, so a story syndicated to many feeds costs a few counter writes, not one per
  * copy. `settle()` writes whatever is left (a first report whose own feed failed to store it is
- * tried anyway, and finds nothing to count on) and returns a warning per count left short.
+ * tried anyway: it may be another poller's, still being stored) and returns a warning per count
+ * left short.
  *
- * A first report stored by this cycle had no count before it, so every write for it also carries
- * the total so far (`total`): its rows can be written whole with that count instead of updated
- * one by one. The total includes writes that failed, so the next write mends them (and takes
- * back their warnings).
+ * Every write adds to the count (never sets it), so counts that several pollers write for one
+ * first report at once add up exactly.
  */
 export interface DuplicateCounts {
   /** A near-duplicate of `firstId` was stored. */
@@ -24,32 +23,22 @@ export interface DuplicateCounts {
 
 export function createDuplicateCounts(options: {
   isStored: (id: string) => boolean;
-  /** `total` is given for a first report stored by this cycle: every copy counted on it so far, `by` included. */
-  write: (firstId: string, by: number, total?: number) => Promise<void>;
+  write: (firstId: string, by: number) => Promise<void>;
 }): DuplicateCounts {
   const pending = new Map<string, number>();
   const writing = new Map<string, Promise<void>>();
-  // Keyed by the first reports stored by this cycle only: the count written so far on each.
-  const totals = new Map<string, number>();
-  // By first report, so a later write of a total (which includes what failed) can clear it.
-  const warnings = new Map<string, string[]>();
+  const warnings: string[] = [];
 
   const flush = (firstId: string, force = false) => {
     const by = pending.get(firstId);
     if (!by || writing.has(firstId) || !(force || options.isStored(firstId))) return;
     pending.delete(firstId);
-    const before = totals.get(firstId);
-    const total = before === undefined ? undefined : before + by;
-    if (total !== undefined) totals.set(firstId, total);
     const done = options
-      .write(firstId, by, total)
+      .write(firstId, by)
       .then(
-        () => {
-          if (total !== undefined) warnings.delete(firstId);
-        },
+        () => undefined,
         (err: unknown) => {
-          const short = `duplicate count of ${firstId} left ${by} short: ${err instanceof Error ? err.message : String(err)}`;
-          warnings.set(firstId, [...(warnings.get(firstId) ?? []), short]);
+          warnings.push(`duplicate count of ${firstId} left ${by} short: ${err instanceof Error ? err.message : String(err)}`);
         },
       )
       .finally(() => {
@@ -65,13 +54,12 @@ export function createDuplicateCounts(options: {
       flush(firstId);
     },
     stored(id) {
-      if (!totals.has(id)) totals.set(id, 0);
       flush(id);
     },
     async settle() {
       for (;;) {
         for (const firstId of [...pending.keys()]) flush(firstId, true);
-        if (writing.size === 0) return [...warnings.values()].flat();
+        if (writing.size === 0) return [...warnings];
         await Promise.all([...writing.values()]);
       }
     },

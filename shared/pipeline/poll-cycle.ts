@@ -2,10 +2,11 @@ import type { Config, FeedConfig } from '#shared/config/schema.ts';
 import type { Classifier, FeedState, Match, NewsItem, ParsedFeed } from '#shared/model.ts';
 import type { MatchStore } from '#shared/store/ports.ts';
 import type { FetchFeedOptions, FetchOutcome } from '#shared/fetch/fetch-feed.ts';
-import type { DuplicateFinder } from '#shared/alerts/near-duplicates.ts';
+import type { DuplicateFinder, KnownReport } from '#shared/alerts/near-duplicates.ts';
 import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
 import { createLimiter } from './concurrency.ts';
 import { createDuplicateCounts, type DuplicateCounts } from './duplicate-counts.ts';
+import { createStoryArbiter, type StoryArbiter } from './story-arbiter.ts';
 import { storedEvidence } from './stored-evidence.ts';
 import { isDue, nextPollAfterFailure, nextPollAfterSuccess } from './feed-schedule.ts';
 
@@ -15,7 +16,7 @@ export interface PollDeps {
   fetchFeed: (url: string, options: FetchFeedOptions) => Promise<FetchOutcome>;
   parseFeed: (xml: string, options: { maxEntries: number }) => Promise<ParsedFeed>;
   classifier: Classifier;
-  duplicateFinder: (recent: Match[], options: { windowHours: number }) => DuplicateFinder;
+  duplicateFinder: (recent: readonly KnownReport[], options: { windowHours: number }) => DuplicateFinder;
   now?: () => Date;
   /** Feeds not started by then are left for the next cycle (the Lambda's remaining time). */
   deadline?: Date;
@@ -55,9 +56,9 @@ export interface CycleReport {
   warnings: string[];
 }
 
-/** What the feeds of one cycle share: the near-duplicate finder and what it learns. */
+/** What the feeds of one cycle share: who decides first reports, and what the cycle learns. */
 interface CycleContext {
-  duplicates: DuplicateFinder;
+  stories: StoryArbiter;
   /** Stored matches by id (recent ones and this cycle's), so counting a duplicate needs no read. */
   known: Map<string, Match>;
   /** Near-duplicates stored this cycle, counted on their first reports as the cycle goes. */
@@ -105,19 +106,22 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     saveFeedState: (state) => writeSlots.run('', () => deps.store.saveFeedState(state)),
   };
   const known = new Map(recent.map((m) => [m.id, m]));
+  const windowHours = config.alerts.duplicateWindowHours;
+  const stories = await createStoryArbiter({
+    log: deps.store,
+    finder: deps.duplicateFinder(recent, { windowHours }),
+    finderOf: (reports) => deps.duplicateFinder(reports, { windowHours }),
+    stored: known,
+    now,
+  });
   const cycle: CycleContext = {
-    duplicates: deps.duplicateFinder(recent, { windowHours: config.alerts.duplicateWindowHours }),
+    stories,
     known,
     // Copies of a story that arrive while its count is being written share the next update:
     // a syndicated story can bring dozens.
     duplicateCounts: createDuplicateCounts({
       isStored: (id) => known.has(id),
-      write: (firstId, by, total) => {
-        const first = known.get(firstId);
-        return writeSlots.run('', () =>
-          total !== undefined && first ? deps.store.setDuplicateCount(first, total) : deps.store.countDuplicate(firstId, by, first),
-        );
-      },
+      write: (firstId, by) => writeSlots.run('', () => deps.store.countDuplicate(firstId, by, stories.firstReport(firstId))),
     }),
   };
 
@@ -296,6 +300,7 @@ async function settleFeed(
 
   const staleBefore = started.getTime() - config.alerts.maxAgeHours * 3_600_000;
   const matches: Match[] = [];
+  const firstReports: Promise<string | undefined>[] = [];
   for (const item of fresh) {
     const classification = deps.classifier.classify({
       title: item.title,
@@ -314,20 +319,22 @@ async function settleFeed(
       evidence: storedEvidence(classification.evidence, classification.labels),
       storedAt: now().toISOString(),
     });
-    // Checked and remembered before any write's await, so two feeds carrying the same story
-    // in this cycle cannot both pass as first reports.
-    const firstReport = cycle.duplicates.firstReportOf(match);
-    if (firstReport && firstReport !== match.id) {
-      match.duplicateOf = firstReport;
-      match.alertSuppressed = 'duplicate';
-    } else if (Date.parse(match.publishedAt) < staleBefore) {
-      match.alertSuppressed = 'stale';
-    }
-    cycle.duplicates.add(match);
+    // Registered before any await, so that later items of this cycle are compared with it.
+    firstReports.push(cycle.stories.decide(match));
     matches.push(match);
   }
   result.matches = matches.length;
   try {
+    const decided = await Promise.all(firstReports);
+    matches.forEach((match, i) => {
+      const firstReport = decided[i];
+      if (firstReport) {
+        match.duplicateOf = firstReport;
+        match.alertSuppressed = 'duplicate';
+      } else if (Date.parse(match.publishedAt) < staleBefore) {
+        match.alertSuppressed = 'stale';
+      }
+    });
     const written = matches.length > 0 ? await store.putMatches(matches) : new Map<string, string>();
     for (const match of matches) {
       if (written.get(match.id) !== 'created') continue;

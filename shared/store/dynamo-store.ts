@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   BatchExecuteStatementCommand,
   BatchGetCommand,
@@ -10,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { FeedState, Match } from '#shared/model.ts';
-import type { MatchStore } from './ports.ts';
+import type { FirstReportRef, MatchStore, StoryClaim, StoryLogSlot } from './ports.ts';
 import {
   FEED_SK,
   FEEDS_PARTITION,
@@ -23,7 +24,11 @@ import {
   ROW_TYPE_ATTRIBUTE,
   TTL_ATTRIBUTE,
   DUPLICATE_COUNT_ATTRIBUTE,
+  STORIES_PARTITION,
+  STORY_CLAIM_SK,
   feedPk,
+  seqOfStoryClaimSk,
+  storyClaimSk,
   feedRegistrySk,
   matchPk,
   timeSortKey,
@@ -41,6 +46,8 @@ export interface DynamoStoreOptions {
   retentionDays?: number;
   /** Batch requests of each kind out at once; more writes wait and share the next ones (default 8). */
   maxBatchesInFlight?: number;
+  /** How long a duplicate count waits for a first report's rows that another writer is storing (default 8 s). */
+  countWaitMs?: number;
 }
 
 type PutRequest = { PutRequest: { Item: Record<string, unknown> } };
@@ -48,27 +55,46 @@ type PutRequest = { PutRequest: { Item: Record<string, unknown> } };
 const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
 const BATCH_STATEMENT_MAX = 25;
-/** Room left in every row for the duplicate counter that a later update adds. */
-const ROW_BUDGET_BYTES = WRITE_UNIT_BYTES - 32;
+/** Room left in every row for the duplicate counter that a later update adds, and the match row's write id. */
+const ROW_BUDGET_BYTES = WRITE_UNIT_BYTES - 48;
+/**
+ * On the match row: a token of the `putMatches` call that created it. An INSERT sent again (the
+ * SDK retrying a request whose answer was lost, a shared request re-sent group by group) finds
+ * its own earlier write and answers "exists"; the token tells that apart from another writer's.
+ */
+const WRITE_ID_ATTRIBUTE = 'writeId';
+type Insert = { match: Match; writeId: string };
 /** Per-statement errors of BatchExecuteStatement that a retry can clear. */
 const RETRYABLE_STATEMENT_ERRORS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError', 'TransactionConflict']);
+/** A claim outlives the window in which another poller could still be storing its first report. */
+const STORY_CLAIM_TTL_SECONDS = 2 * 86_400;
+
+/** A count on a first report found rows missing and gave up waiting for them. */
+export class CountRowsMissingError extends Error {
+  constructor(firstReportId: string, missing: number) {
+    super(`${missing} row(s) of first report ${firstReportId} were not there to count on`);
+    this.name = 'CountRowsMissingError';
+  }
+}
 
 export class DynamoStore implements MatchStore {
   readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
   private readonly retentionSeconds: number;
   /** Match INSERTs and plain puts (topic rows, feed states) of concurrent callers, grouped into shared requests. */
-  private readonly inserts: GroupCommit<Match, 'created' | 'exists'>;
+  private readonly inserts: GroupCommit<Insert, 'created' | 'exists'>;
   private readonly puts: GroupCommit<PutRequest, void>;
+  private readonly countWaitMs: number;
 
   constructor(options: DynamoStoreOptions) {
     this.client = options.client;
+    this.countWaitMs = options.countWaitMs ?? 8_000;
     this.tableName = options.tableName;
     this.retentionSeconds = (options.retentionDays ?? 365) * 86_400;
     // 8 of each kind keep DynamoDB busy while the cycle's 32 fetch slots deliver; 4 left it
     // idle at times with writes waiting (docs/benchmark.md).
     const maxInFlight = options.maxBatchesInFlight ?? 8;
-    this.inserts = createGroupCommit({ maxItems: BATCH_STATEMENT_MAX, maxInFlight, send: (matches) => this.insertMatchRows(matches) });
+    this.inserts = createGroupCommit({ maxItems: BATCH_STATEMENT_MAX, maxInFlight, send: (inserts) => this.insertMatchRows(inserts) });
     this.puts = createGroupCommit({
       maxItems: BATCH_WRITE_MAX,
       maxInFlight,
@@ -109,28 +135,37 @@ export class DynamoStore implements MatchStore {
   async putMatches(matches: Match[]): Promise<Map<string, 'created' | 'exists'>> {
     const outcome = new Map<string, 'created' | 'exists'>();
     const unique = [...new Map(matches.map((m) => [m.id, this.storedForm(m)])).values()];
-    const results = await this.inserts(unique);
+    const writeId = randomBytes(6).toString('base64url');
+    const results = await this.inserts(unique.map((match) => ({ match, writeId })));
     unique.forEach((match, i) => outcome.set(match.id, results[i]!));
     const created = unique.filter((m) => outcome.get(m.id) === 'created');
     await this.puts(created.flatMap((m) => m.topics.map((topic) => ({ PutRequest: { Item: this.topicRow(m, topic) } }))));
-    // Stored before, maybe by a cycle that died before its topic rows: complete them from the
-    // stored copy, which stays the one truth.
+    // Stored before, maybe by a cycle that died before its topic rows, or by this very call in a
+    // request whose answer was lost: complete the topic rows from the stored copy, which stays
+    // the one truth, and tell our own write from another writer's.
     for (const match of unique) {
       if (outcome.get(match.id) !== 'exists') continue;
-      const stored = await this.getMatch(match.id);
-      if (stored) await this.putMissingTopicRows(stored);
+      const row = await this.getMatchRow(match.id);
+      if (!row) continue;
+      if (row[WRITE_ID_ATTRIBUTE] === writeId) outcome.set(match.id, 'created');
+      await this.putMissingTopicRows(fromMatchRow(row));
     }
     return outcome;
   }
 
-  private async insertMatchRows(matches: Match[]): Promise<('created' | 'exists')[]> {
-    const results: ('created' | 'exists' | undefined)[] = matches.map(() => undefined);
-    let pending = matches.map((_, i) => i);
+  private async insertMatchRows(inserts: Insert[]): Promise<('created' | 'exists')[]> {
+    const results: ('created' | 'exists' | undefined)[] = inserts.map(() => undefined);
+    // Two callers sharing this request may write the same match (one article in two feeds):
+    // DynamoDB refuses a request that names a key twice, so only the first goes, and the other
+    // finds it there, as it would have a moment later.
+    const firstOf = new Map<string, number>();
+    inserts.forEach(({ match }, i) => firstOf.has(match.id) || firstOf.set(match.id, i));
+    let pending = inserts.map((_, i) => i).filter((i) => firstOf.get(inserts[i]!.match.id) === i);
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
       if (attempt > 8) throw new Error(`DynamoDB did not take ${pending.length} match writes after ${attempt} attempts`);
       const response = await this.client.send(
-        new BatchExecuteStatementCommand({ Statements: pending.map((i) => this.insertStatement(matches[i]!)) }),
+        new BatchExecuteStatementCommand({ Statements: pending.map((i) => this.insertStatement(inserts[i]!)) }),
       );
       const retry: number[] = [];
       pending.forEach((i, j) => {
@@ -138,11 +173,11 @@ export class DynamoStore implements MatchStore {
         if (!error) results[i] = 'created';
         else if (error.Code === 'DuplicateItem' || error.Code === 'ConditionalCheckFailed') results[i] = 'exists';
         else if (RETRYABLE_STATEMENT_ERRORS.has(error.Code ?? '')) retry.push(i);
-        else throw new Error(`writing match ${matches[i]!.id} failed: ${error.Code}: ${error.Message}`);
+        else throw new Error(`writing match ${inserts[i]!.match.id} failed: ${error.Code}: ${error.Message}`);
       });
       pending = retry;
     }
-    return results as ('created' | 'exists')[];
+    return results.map((result) => result ?? 'exists');
   }
 
   private matchKeys(match: Match): Record<string, unknown> {
@@ -159,8 +194,8 @@ export class DynamoStore implements MatchStore {
     return { ...toMatchRow(match, this.expiresAt(match)), ...this.matchKeys(match) };
   }
 
-  private insertStatement(match: Match): { Statement: string; Parameters: unknown[] } {
-    const item = this.matchItem(match);
+  private insertStatement({ match, writeId }: Insert): { Statement: string; Parameters: unknown[] } {
+    const item: Record<string, unknown> = { ...this.matchItem(match), [WRITE_ID_ATTRIBUTE]: writeId };
     const names = Object.keys(item).filter((name) => item[name] !== undefined);
     // Attribute names come from toMatchRow, never from feed data, so they are safe to inline.
     const fields = names.map((name) => `'${name}': ?`).join(', ');
@@ -169,52 +204,107 @@ export class DynamoStore implements MatchStore {
 
   /**
    * A near-duplicate was stored: the first report's rows count it, so a listing shows
-   * "+N similar" without reading the duplicates. A crash between the two writes leaves the
-   * count one short, never wrong the other way.
+   * "+N similar" without reading the duplicates. Always an `ADD`, never a rewrite of the row, so
+   * counts from several pollers at once add up exactly. A row can be missing for a moment: the
+   * first report was claimed by another writer that is still storing it (or by this one, in a
+   * request still out). The update is conditional, so it never creates a stub that would block
+   * that write; it is tried again until the row is there or `countWaitMs` has passed. A crash
+   * between a duplicate's write and its count leaves the count one short, never wrong the other
+   * way.
    */
-  async countDuplicate(firstReportId: string, by = 1, known?: Match): Promise<void> {
-    const first = known?.id === firstReportId ? known : await this.getMatch(firstReportId);
-    if (!first) return;
-    const keys = [
+  async countDuplicate(firstReportId: string, by = 1, known?: FirstReportRef): Promise<void> {
+    const deadline = Date.now() + this.countWaitMs;
+    let first: FirstReportRef | undefined = known?.id === firstReportId ? known : undefined;
+    for (let attempt = 1; !first; attempt++) {
+      first = await this.getMatch(firstReportId);
+      if (!first && Date.now() >= deadline) throw new CountRowsMissingError(firstReportId, 1);
+      if (!first) await backoff(attempt);
+    }
+    let keys = [
       { [KEY.pk]: matchPk(first.id), [KEY.sk]: MATCH_SK },
       ...first.topics.map((topic) => ({ [KEY.pk]: topicPk(topic), [KEY.sk]: timeSortKey(first.publishedAt, first.id) })),
     ];
-    // The rows are independent copies: counted at once, not one after another.
-    await Promise.all(
-      keys.map(async (key) => {
-        try {
-          await this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: key,
-              UpdateExpression: 'ADD #count :by',
-              ConditionExpression: 'attribute_exists(#pk)',
-              ExpressionAttributeNames: { '#count': DUPLICATE_COUNT_ATTRIBUTE, '#pk': KEY.pk },
-              ExpressionAttributeValues: { ':by': by },
-            }),
-          );
-        } catch (err) {
-          // A topic row expired or never written: nothing to count on.
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        }
-      }),
-    );
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      // The rows are independent copies: counted at once, not one after another.
+      const missing = await Promise.all(keys.map((key) => this.addToCount(key, by)));
+      keys = keys.filter((_, i) => missing[i]);
+      if (keys.length === 0) return;
+      if (Date.now() >= deadline) throw new CountRowsMissingError(first.id, keys.length);
+      await backoff(attempt);
+    }
   }
 
-  /**
-   * The count of a first report stored in the running cycle, written by putting its rows again:
-   * the same attributes as `putMatches` wrote (the same stored form), plus the count. They go in
-   * shared batch requests with the cycle's other puts, where an update per row costs a request
-   * each: about 0.7 ms of the poll function's CPU per update, under 0.1 ms per row in a batch
-   * (measured on DynamoDB Local). Units are the same, one per row and index copy either way. The
-   * match row's stream record is a MODIFY, which alerts ignore. Only for rows this process wrote
-   * in this cycle: any other first report is counted with `countDuplicate`, which never replaces
-   * a row.
-   */
-  async setDuplicateCount(first: Match, total: number): Promise<void> {
-    const stored = this.storedForm(first);
-    const rows = [this.matchItem(stored), ...stored.topics.map((topic) => this.topicRow(stored, topic))];
-    await this.puts(rows.map((row) => ({ PutRequest: { Item: { ...row, [DUPLICATE_COUNT_ATTRIBUTE]: total } } })));
+  /** True when the row is not there (yet). */
+  private async addToCount(key: Record<string, unknown>, by: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'ADD #count :by',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#count': DUPLICATE_COUNT_ATTRIBUTE, '#pk': KEY.pk },
+          ExpressionAttributeValues: { ':by': by },
+        }),
+      );
+      return false;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return true;
+      throw err;
+    }
+  }
+
+  async readStoryClaims(options: { claimedSince: string } | { afterSeq: number }): Promise<StoryLogSlot[]> {
+    const slots: StoryLogSlot[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    // Newest first when reading back to a time, so the read stops at the first slot older than it.
+    const byTime = 'claimedSince' in options;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: byTime ? '#pk = :pk AND begins_with(#sk, :claim)' : '#pk = :pk AND #sk > :after',
+          ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
+          ExpressionAttributeValues: byTime
+            ? { ':pk': STORIES_PARTITION, ':claim': `${STORY_CLAIM_SK}#` }
+            : { ':pk': STORIES_PARTITION, ':after': storyClaimSk(options.afterSeq) },
+          ScanIndexForward: !byTime,
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const row of page.Items ?? []) {
+        const slot = fromStoryClaimRow(row);
+        if (byTime && slot.claimedAt < options.claimedSince) return slots.reverse();
+        slots.push(slot);
+      }
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return byTime ? slots.reverse() : slots;
+  }
+
+  async appendStoryClaims(slot: StoryLogSlot): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [KEY.pk]: STORIES_PARTITION,
+            [KEY.sk]: storyClaimSk(slot.seq),
+            [ROW_TYPE_ATTRIBUTE]: ROW.storyClaim,
+            claimedAt: slot.claimedAt,
+            claims: slot.claims.map(({ id, title, summary, publishedAt, topics }) => ({ id, title, summary, publishedAt, topics })),
+            [TTL_ATTRIBUTE]: Math.floor(Date.parse(slot.claimedAt) / 1000) + STORY_CLAIM_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': KEY.pk },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   private topicKeys(match: Match, topic: string): Record<string, unknown> {
@@ -255,6 +345,11 @@ export class DynamoStore implements MatchStore {
   }
 
   async getMatch(id: string): Promise<Match | undefined> {
+    const row = await this.getMatchRow(id);
+    return row ? fromMatchRow(row) : undefined;
+  }
+
+  private async getMatchRow(id: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -262,7 +357,7 @@ export class DynamoStore implements MatchStore {
         ConsistentRead: true,
       }),
     );
-    return result.Item ? fromMatchRow(result.Item) : undefined;
+    return result.Item;
   }
 
   async recentMatches(sinceIso: string, limit: number): Promise<Match[]> {
@@ -360,6 +455,19 @@ export class DynamoStore implements MatchStore {
     const states = await this.getFeedStates([...urls]);
     return [...urls].map((url) => states.get(url)).filter((s): s is FeedState => s !== undefined);
   }
+}
+
+/** Copies only known fields out of a claim row, like `fromMatchRow`. */
+function fromStoryClaimRow(row: Record<string, unknown>): StoryLogSlot {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const claims: StoryClaim[] = (Array.isArray(row.claims) ? row.claims : []).map((c: Record<string, unknown>) => ({
+    id: text(c?.id),
+    title: text(c?.title),
+    summary: text(c?.summary),
+    publishedAt: text(c?.publishedAt),
+    topics: Array.isArray(c?.topics) ? c.topics.filter((t: unknown): t is string => typeof t === 'string') : [],
+  }));
+  return { seq: seqOfStoryClaimSk(text(row[KEY.sk])), claimedAt: text(row.claimedAt), claims: claims.filter((c) => c.id) };
 }
 
 /** Full-jitter exponential backoff for the unprocessed parts of batch calls. */

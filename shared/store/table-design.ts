@@ -9,6 +9,7 @@
  * | feed state         | `FEED#<url>`            | `STATE`                 | –         | –                       |
  * | feed registry      | `FEEDS`                 | `REGISTRY#<shard>`      | –         | –                       |
  * | alert claim        | `ALERT#<mode>#<topic>`  | `<key>`                 | –         | –                       |
+ * | story claim        | `STORIES`               | `CLAIM#<seq>`           | –         | –                       |
  *
  * The match row is created once with a condition (its INSERT on the stream is what alerts; the
  * cycle that created it may put it again, unchanged but for its duplicate count, a MODIFY); the
@@ -16,7 +17,9 @@
  * `gsi1` index serves "all topics". Feed states stay out of the index (it would double the cost
  * of every state write); the registry rows list their URLs, spread over REGISTRY_SHARDS rows by a
  * hash of the URL so no row nears DynamoDB's 400 KB item limit (one row would, at about 6,000
- * feeds). Nothing ever needs a Scan.
+ * feeds). The story claims are the log that decides which copy of a story is its first report
+ * (`shared/pipeline/story-arbiter.ts`): slot `<seq>` is taken with a conditional put, so two
+ * pollers can never both claim the same slot. Nothing ever needs a Scan.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk', gsi1pk: 'gsi1pk', gsi1sk: 'gsi1sk' } as const;
@@ -30,6 +33,7 @@ export const ROW = {
   feed: 'feed',
   feedRegistry: 'feed-registry',
   alertClaim: 'alert-claim',
+  storyClaim: 'story-claim',
 } as const;
 
 export const MATCH_SK = 'ITEM';
@@ -44,6 +48,11 @@ export const FEED_REGISTRY_SK = 'REGISTRY';
  * registered under the old count and again under the new one is listed once.
  */
 export const REGISTRY_SHARDS = 16;
+export const STORIES_PARTITION = 'STORIES';
+export const STORY_CLAIM_SK = 'CLAIM';
+/** Zero-padded, so the slots sort as numbers. */
+export const storyClaimSk = (seq: number) => `${STORY_CLAIM_SK}#${String(seq).padStart(12, '0')}`;
+export const seqOfStoryClaimSk = (sk: string) => Number(sk.slice(STORY_CLAIM_SK.length + 1));
 /** On a first report's rows: how many near-duplicates were stored for it. */
 export const DUPLICATE_COUNT_ATTRIBUTE = 'duplicateCount';
 

@@ -4,7 +4,7 @@ import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { FEED_REGISTRY_SK, FEEDS_PARTITION, REGISTRY_SHARDS, topicPk } from '#shared/store/table-design.ts';
 import { itemSize } from '#shared/store/item-size.ts';
-import { DynamoStore } from '#shared/store/dynamo-store.ts';
+import { CountRowsMissingError, DynamoStore } from '#shared/store/dynamo-store.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 
 let table: TestTable;
@@ -105,7 +105,6 @@ describe('DynamoStore batch writes and duplicate counts', () => {
     await t.store.putMatch(first);
     await t.store.countDuplicate('first');
     await t.store.countDuplicate('first');
-    await t.store.countDuplicate('missing');
     const item = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'ITEM#first', sk: 'ITEM' } }));
     expect(item.Item?.duplicateCount).toBe(2);
     for (const topic of first.topics) {
@@ -116,21 +115,44 @@ describe('DynamoStore batch writes and duplicate counts', () => {
     }
   });
 
-  it('sets the count on a first report of the running cycle by writing its rows again, unchanged but for the count', async () => {
-    const t = await createTestTable('dupset');
-    // A long summary, so the stored form is clipped: the rows written again must be the clipped ones.
-    const first = aMatch({ id: 'set-first', topics: ['ukraine-fund', 'us-aid'], summary: 'Allies weigh the fund. '.repeat(80) });
+  it('waits for the rows of a first report that another writer is still storing, and counts on them once they are there', async () => {
+    const t = await createTestTable('dupwait');
+    const first = aMatch({ id: 'late-first', topics: ['ukraine-fund', 'us-aid'] });
+    // The count starts before the first report is stored (another poller claimed it and is writing it).
+    const counting = t.store.countDuplicate(first.id, 2, first);
     await t.store.putMatch(first);
-    const keys = [{ pk: 'ITEM#set-first', sk: 'ITEM' }, ...first.topics.map((topic) => ({ pk: topicPk(topic), sk: `${first.publishedAt}#set-first` }))];
-    const read = async () => Promise.all(keys.map(async (Key) => (await t.doc.send(new GetCommand({ TableName: t.tableName, Key }))).Item!));
-    const before = await read();
+    await counting;
+    const keys = [{ pk: 'ITEM#late-first', sk: 'ITEM' }, ...first.topics.map((topic) => ({ pk: topicPk(topic), sk: `${first.publishedAt}#late-first` }))];
+    for (const Key of keys) {
+      const row = await t.doc.send(new GetCommand({ TableName: t.tableName, Key }));
+      expect(row.Item?.duplicateCount).toBe(2);
+      expect(row.Item?.title).toBe(first.title);
+    }
+  });
 
-    await t.store.setDuplicateCount(first, 2);
-    const counted = await read();
-    counted.forEach((row, i) => expect(row).toEqual({ ...before[i], duplicateCount: 2 }));
+  it('gives up on rows that never come, with an error naming the first report, and creates no stub rows', async () => {
+    const t = await createTestTable('dupnever', { countWaitMs: 200 });
+    const ghost = aMatch({ id: 'ghost', topics: ['us-aid'] });
+    await expect(t.store.countDuplicate('ghost', 1, ghost)).rejects.toThrow(/2 row\(s\) of first report ghost were not there/);
+    await expect(t.store.countDuplicate('unknown')).rejects.toThrow(CountRowsMissingError);
+    expect((await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { pk: 'ITEM#ghost', sk: 'ITEM' } }))).Item).toBeUndefined();
+  });
 
-    await t.store.setDuplicateCount(first, 3);
-    for (const row of await read()) expect(row.duplicateCount).toBe(3);
+  it('story log: a slot is written once; reads go back to a time or on from a slot, oldest first', async () => {
+    const t = await createTestTable('storylog');
+    const claim = (id: string) => ({ id, title: `T ${id}`, summary: `S ${id}`, publishedAt: '2024-05-01T00:00:00.000Z', topics: ['us-aid'] });
+    expect(await t.store.appendStoryClaims({ seq: 1, claimedAt: '2024-05-01T10:00:00.000Z', claims: [claim('a')] })).toBe(true);
+    expect(await t.store.appendStoryClaims({ seq: 2, claimedAt: '2024-05-01T11:00:00.000Z', claims: [claim('b'), claim('c')] })).toBe(true);
+    expect(await t.store.appendStoryClaims({ seq: 2, claimedAt: '2024-05-01T11:00:01.000Z', claims: [claim('x')] })).toBe(false);
+    expect(await t.store.appendStoryClaims({ seq: 10, claimedAt: '2024-05-01T12:00:00.000Z', claims: [claim('d')] })).toBe(true);
+
+    const ids = (slots: { seq: number; claims: { id: string }[] }[]) => slots.map((s) => `${s.seq}:${s.claims.map((c) => c.id).join('+')}`);
+    expect(ids(await t.store.readStoryClaims({ afterSeq: 1 }))).toEqual(['2:b+c', '10:d']);
+    expect(ids(await t.store.readStoryClaims({ afterSeq: 10 }))).toEqual([]);
+    expect(ids(await t.store.readStoryClaims({ claimedSince: '2024-05-01T10:30:00.000Z' }))).toEqual(['2:b+c', '10:d']);
+    expect(ids(await t.store.readStoryClaims({ claimedSince: '2024-05-02T00:00:00.000Z' }))).toEqual([]);
+    const [slot] = await t.store.readStoryClaims({ afterSeq: 9 });
+    expect(slot).toEqual({ seq: 10, claimedAt: '2024-05-01T12:00:00.000Z', claims: [claim('d')] });
   });
 
   it('lists registered feeds that have a state, without an index copy of their state rows', async () => {

@@ -60,7 +60,12 @@ describe('table grants cover exactly the calls each function makes', () => {
     await table.doc.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: topicPk('us-aid'), sk: timeSortKey(first.publishedAt, first.id) } }));
     expect(await store.putMatches([first])).toEqual(new Map([['grant-first', 'exists']]));
     await store.countDuplicate('grant-first', 1);
-    await store.setDuplicateCount(store.storedForm(first), 2);
+    // The story log: a slot claimed, a slot already taken, and both ways of reading it.
+    const claim = { id: 'grant-first', title: first.title, summary: first.summary, publishedAt: first.publishedAt, topics: first.topics };
+    expect(await store.appendStoryClaims({ seq: 1, claimedAt: '2024-05-01T00:00:00.000Z', claims: [claim] })).toBe(true);
+    expect(await store.appendStoryClaims({ seq: 1, claimedAt: '2024-05-01T00:00:00.000Z', claims: [claim] })).toBe(false);
+    await store.readStoryClaims({ claimedSince: '2024-04-01T00:00:00.000Z' });
+    await store.readStoryClaims({ afterSeq: 0 });
     await store.getMatch('grant-first');
     await store.saveFeedState({ url: 'https://a.example/feed', name: 'A', consecutiveFailures: 0 });
 

@@ -50,7 +50,7 @@ function runCycle(recent: Match[], items: Match[], windowHours = 72): Map<string
   for (const item of items) {
     const first = finder.firstReportOf(item);
     links.set(item.id, first);
-    finder.add(first ? { ...item, duplicateOf: first, alertSuppressed: 'duplicate' } : item);
+    finder.add(first ? { ...item, duplicateOf: first } : item);
   }
   return links;
 }
