@@ -3,14 +3,16 @@ import type { Config } from '#shared/config/schema.ts';
 import type { AlertEmail } from '#shared/model.ts';
 import type { TopicPack } from '#shared/classify/topic-pack.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
-import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
-import { parseFeed } from '#shared/feed/parse-feed.ts';
-import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { deliverLocalAlerts } from '#shared/alerts/local-alerts.ts';
 import { topicNamesFrom } from '#shared/alerts/topic-names.ts';
 import { OutboxPublisher } from '#shared/local/outbox-publisher.ts';
 import { createLocalStreamsClient } from '#shared/local/stream-reader.ts';
 import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
+import { createPollDeps } from '#shared/pipeline/poll-deps.ts';
+import { dispatchFeeds } from '#shared/fanout/dispatch.ts';
+import { mergeBatchReports } from '#shared/fanout/merge-reports.ts';
+import { LocalFeedBatchQueue } from './fanout/local-queue.ts';
+import { runWorkerPool, type WorkerPoolOptions, type WorkerPoolResult } from './fanout/worker-pool.ts';
 import type { LocalStore } from './local-store.ts';
 import { formatCycle } from './print-cycle.ts';
 
@@ -43,14 +45,32 @@ export class LocalCycleRunner {
   }
 
   async run(now: () => Date = () => new Date()): Promise<LocalCycleResult> {
-    const report = await runPollCycle(this.config, {
-      store: this.local.store,
-      fetchFeed,
-      parseFeed,
-      classifier: this.classifier,
-      duplicateFinder: createDuplicateFinder,
-      now,
+    return this.deliver(await runPollCycle(this.config, { ...createPollDeps(this.local.store, this.classifier), now }), now);
+  }
+
+  /**
+   * The cycle fanned out as the stack does above `scale.fanOutAboveFeeds`: the dispatcher queues
+   * host-grouped batches, `workers` processes poll them against the same table, and the alerts go
+   * out once, from the stream, as the notify function sends them on AWS.
+   */
+  async runFanOut(workers: number, options: Pick<WorkerPoolOptions, 'onBatchStarted'> = {}): Promise<LocalCycleResult & { pool: WorkerPoolResult }> {
+    const queue = new LocalFeedBatchQueue();
+    const dispatch = await dispatchFeeds(this.config, { queue });
+    const pool = await runWorkerPool({
+      workers,
+      config: this.config,
+      endpoint: this.local.endpoint,
+      tableName: this.local.tableName,
+      queue,
+      ...options,
     });
+    for (const failure of pool.failures) this.out.write(`  ! ${failure}\n`);
+    for (const body of pool.deadLetters) this.out.write(`  ✗ batch given up after its last try: ${body.slice(0, 120)}\n`);
+    const report = mergeBatchReports(this.config, dispatch.dispatchedAt, pool.reports);
+    return { ...(await this.deliver(report, () => new Date())), pool };
+  }
+
+  private async deliver(report: CycleReport, now: () => Date): Promise<LocalCycleResult> {
     this.out.write(`${formatCycle(report, now())}\n\n`);
     const { emails, failedTopics } = await this.sendAlerts();
     return { report, emails, failedTopics };

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
@@ -9,12 +9,12 @@ import { loadRuntimeConfig, requireEnv } from '#shared/config/runtime.ts';
 import { compiledTopicPack } from '#shared/classify/runtime-pack.ts';
 import { FUNCTION_ENV } from '#infra/outputs.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
-import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
-import { parseFeed } from '#shared/feed/parse-feed.ts';
-import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { runPollCycle, type PollDeps } from '#shared/pipeline/poll-cycle.ts';
+import { summariseCycle } from '#shared/pipeline/cycle-summary.ts';
+import { createPollDeps } from '#shared/pipeline/poll-deps.ts';
+import { addCycleMetrics } from './lib/cycle-metrics.ts';
 
 /** Stop starting feeds this long before the Lambda's timeout, so the cycle ends cleanly. */
 const SAFETY_MARGIN_MS = 20_000;
@@ -37,24 +37,10 @@ export function createHandler({ config, poll, logger, metrics }: PollHandlerDeps
         if (feed.movedTo) logger.info('feed moved permanently', { feed: feed.url, movedTo: feed.movedTo });
       },
     });
-    const count = (outcome: string) => report.feeds.filter((f) => f.outcome === outcome).length;
-    metrics.addMetric('FeedsFetched', MetricUnit.Count, count('fetched'));
-    metrics.addMetric('FeedsNotModified', MetricUnit.Count, count('not-modified'));
-    metrics.addMetric('FeedsFailed', MetricUnit.Count, count('failed'));
-    metrics.addMetric('FeedsDeferred', MetricUnit.Count, count('deferred'));
-    metrics.addMetric('FeedsFailing', MetricUnit.Count, report.failingFeeds);
-    metrics.addMetric('MatchesStored', MetricUnit.Count, report.stored.length);
-    metrics.addMetric('BytesDownloaded', MetricUnit.Bytes, report.feeds.reduce((sum, f) => sum + f.bytes, 0));
-    const summary = {
-      feeds: report.feeds.length,
-      fetched: count('fetched'),
-      notModified: count('not-modified'),
-      failed: count('failed'),
-      deferred: count('deferred'),
-      stored: report.stored.length,
-    };
+    const summary = summariseCycle(report);
+    addCycleMetrics(metrics, summary);
     for (const warning of report.warnings) logger.warn(warning);
-    logger.info('poll cycle done', summary);
+    logger.info('poll cycle done', { ...summary });
     return summary;
   })
     .use(injectLambdaContext(logger))
@@ -70,13 +56,7 @@ function defaultDeps(): PollHandlerDeps {
   });
   return {
     config,
-    poll: {
-      store,
-      fetchFeed,
-      parseFeed,
-      classifier: createClassifier(compiledTopicPack()),
-      duplicateFinder: createDuplicateFinder,
-    },
+    poll: createPollDeps(store, createClassifier(compiledTopicPack())),
     logger: new Logger(),
     metrics: new Metrics(),
   };

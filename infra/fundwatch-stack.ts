@@ -5,6 +5,7 @@ import { STACK_OUTPUTS } from './outputs.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { Alerting } from './constructs/alerting.ts';
 import { Poller } from './constructs/poller.ts';
+import { FanOutPoller } from './constructs/fan-out-poller.ts';
 import { QueryApi } from './constructs/query-api.ts';
 import { Store } from './constructs/store.ts';
 
@@ -22,7 +23,8 @@ export interface FundwatchStackProps extends StackProps {
  */
 export class FundwatchStack extends Stack {
   readonly store: Store;
-  readonly poller: Poller;
+  /** The single poller, or above `scale.fanOutAboveFeeds` feeds the dispatcher and its workers. */
+  readonly poller: Poller | FanOutPoller;
   readonly queryApi: QueryApi;
   readonly alerting: Alerting;
   readonly alarms: Alarms;
@@ -33,17 +35,21 @@ export class FundwatchStack extends Stack {
 
     this.store = new Store(this, 'Store');
     const table = this.store.table;
-    this.poller = new Poller(this, 'Poller', { config, topicPackJson, table });
+    const fanOut = config.feeds.length > config.scale.fanOutAboveFeeds;
+    this.poller = fanOut ? new FanOutPoller(this, 'FanOut', { config, topicPackJson, table }) : new Poller(this, 'Poller', { config, topicPackJson, table });
+    const poller = this.poller;
     this.queryApi = new QueryApi(this, 'QueryApi', { config, topicPackJson, table });
     this.alerting = new Alerting(this, 'Alerting', { config, topicPackJson, table, queryApiUrl: this.queryApi.url });
     this.alarms = new Alarms(this, 'Alarms', {
       config,
       key: this.alerting.key,
       poll: this.poller.fn,
+      fanOut: poller instanceof FanOutPoller ? { queue: poller.queue } : undefined,
       notify: this.alerting.notify,
       digest: this.alerting.digest,
       deadLetterQueues: {
         Poll: this.poller.failures,
+        ...(poller instanceof FanOutPoller ? { PollWorker: poller.workerDeadLetters } : {}),
         Notify: this.alerting.notifyFailures,
         Digest: this.alerting.digestFailures,
       },

@@ -20,6 +20,7 @@ export const FUNCTION_ENV = {
   tableName: 'TABLE_NAME',
   alertTopicArn: 'ALERT_TOPIC_ARN',
   queryApiUrl: 'QUERY_API_URL',
+  feedBatchQueueUrl: 'FEED_BATCH_QUEUE_URL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
@@ -33,4 +34,6 @@ export const METRICS = {
   namespace: 'fundwatch',
   service: 'fundwatch',
   feedsFailing: 'FeedsFailing',
+  batchesDispatched: 'FeedBatchesDispatched',
+  batchWaitMs: 'FeedBatchWaitMs',
 } as const;

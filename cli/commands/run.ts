@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '#shared/config/load.ts';
 import { loadTopicPack } from '#shared/classify/topic-pack.ts';
 import { DEFAULT_DATA_DIR, openLocalStore } from '../local-store.ts';
@@ -12,7 +12,12 @@ export function runCommand(): Command {
     .addOption(new Option('--data-dir <dir>', 'embedded DynamoDB Local data folder').default(DEFAULT_DATA_DIR))
     .option('--aws', 'use the deployed stack (table and topic from its outputs) instead of the embedded store')
     .option('--json', 'print the cycle report as JSON instead of text')
-    .action(async (options: { config: string; dataDir: string; aws?: boolean; json?: boolean }) => {
+    .addOption(
+      new Option('--workers <n>', 'fan the cycle out as the stack does at scale: a dispatcher and N worker processes on one queue')
+        .argParser(parseWorkers)
+        .conflicts('aws'),
+    )
+    .action(async (options: { config: string; dataDir: string; aws?: boolean; json?: boolean; workers?: number }) => {
       const config = await loadConfig(options.config);
       const pack = await loadTopicPack(config.topicPack);
       if (options.aws) {
@@ -23,7 +28,7 @@ export function runCommand(): Command {
       const out = options.json ? { write: () => true } : process.stdout;
       const runner = new LocalCycleRunner(local, config, pack, out);
       try {
-        const result = await runner.run();
+        const result = options.workers ? await runner.runFanOut(options.workers) : await runner.run();
         if (options.json) {
           process.stdout.write(
             `${JSON.stringify({ ...result.report, emails: result.emails.map((e) => ({ topic: e.topic, mode: e.mode, subject: e.subject, itemIds: e.itemIds })) })}\n`,
@@ -34,4 +39,10 @@ export function runCommand(): Command {
         await local.stop();
       }
     });
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`expected a whole number of workers from 1 to 64, got ${JSON.stringify(value)}`);
+  return n;
 }

@@ -17,7 +17,10 @@ export interface AlarmsProps {
   config: Config;
   /** The key of the alert topic, reused for the operations topic. */
   key: IKey;
+  /** The scheduled poll function: the single poller, or the fan-out's dispatcher. */
   poll: IFunction;
+  /** Set when the stack fans out: the queue of feed batches the workers consume. */
+  fanOut?: { queue: IQueue };
   notify: IFunction;
   digest: IFunction;
   /** Dead-letter queues by a short name used in the alarm's id. */
@@ -79,20 +82,32 @@ export class Alarms extends Construct {
       threshold: 1,
     });
 
-    // The poll cycle reports how many feeds are currently failing; the minimum over each hour
-    // stays above zero only when some feed failed in every cycle of that hour.
-    const failingPeriod = Duration.minutes(Math.max(60, config.schedule.pollEveryMinutes));
+    // The single poller reports how many feeds are currently failing once a cycle; the minimum
+    // over each hour stays above zero only when some feed failed in every cycle of that hour.
+    // Fan-out workers report their own batch's count, so there the cycle's figure is the sum of
+    // a poll period, and the alarm wants every period of the window above zero.
+    const failingPeriod = props.fanOut ? pollPeriod : Duration.minutes(Math.max(60, config.schedule.pollEveryMinutes));
+    const failingPeriods = Math.max(1, Math.ceil((FEEDS_FAILING_HOURS * 60) / failingPeriod.toMinutes()));
     this.add('FeedsFailing', `At least one feed has failed in every poll cycle for ${FEEDS_FAILING_HOURS} hours.`, {
       metric: new Metric({
         namespace: METRICS.namespace,
         metricName: METRICS.feedsFailing,
         dimensionsMap: { service: METRICS.service },
-        statistic: 'Minimum',
+        statistic: props.fanOut ? 'Sum' : 'Minimum',
         period: failingPeriod,
       }),
       threshold: 1,
-      evaluationPeriods: Math.max(1, Math.ceil((FEEDS_FAILING_HOURS * 60) / failingPeriod.toMinutes())),
+      evaluationPeriods: failingPeriods,
     });
+
+    if (props.fanOut) {
+      // A batch still queued a whole poll interval after its dispatch is skipped by its worker:
+      // the workers are not keeping up with the schedule (too few, or too slow feeds per batch).
+      this.add('PollBehindSchedule', 'Feed batches wait longer than one poll interval in the queue: the workers do not keep up; raise scale.maxWorkers.', {
+        metric: props.fanOut.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: config.schedule.pollEveryMinutes * 60,
+      });
+    }
 
     this.add('NotifyErrors', 'The notify function failed: instant alerts may be late or missing.', {
       metric: props.notify.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),

@@ -48,10 +48,9 @@ export interface PollerProps {
 }
 
 /**
- * The poll function on an EventBridge schedule. One cycle at a time (reserved concurrency 1):
- * two overlapping cycles would fetch every feed twice and race on the feed state. A failed
- * cycle is not retried: the next scheduled cycle is the retry (the cycle is idempotent), and a
- * retry would only queue behind the concurrency limit of 1. Failures land in `failures`.
+ * The poll function on an EventBridge schedule (`runOnSchedule`), for installs up to
+ * `scale.fanOutAboveFeeds` feeds. One cycle at a time (reserved concurrency 1): two overlapping
+ * cycles would fetch every feed twice and race on the feed state.
  */
 export class Poller extends Construct {
   readonly fn: FundwatchFunction;
@@ -65,7 +64,7 @@ export class Poller extends Construct {
     if (timeout.wanted > timeout.ceiling) {
       Annotations.of(this).addWarningV2(
         'fundwatch:poll-timeout-capped',
-        `${config.feeds.length} feeds want a ${Math.ceil(timeout.wanted)} s cycle but the poll timeout is capped at ${timeout.ceiling} s; slow feeds will be deferred to the next cycle. See "Scale on paper" in docs/deploy.md.`,
+        `${config.feeds.length} feeds want a ${Math.ceil(timeout.wanted)} s cycle but the poll timeout is capped at ${timeout.ceiling} s; slow feeds will be deferred to the next cycle. Fan out instead: set scale.fanOutAboveFeeds below ${config.feeds.length} (docs/deploy.md, "Fan-out").`,
       );
     }
 
@@ -81,30 +80,38 @@ export class Poller extends Construct {
       reservedConcurrentExecutions: 1,
     }).bindTable(props.table, TableAccess.Poll);
 
-    this.fn.configureAsyncInvoke({
-      retryAttempts: 0,
-      // An invocation still waiting when the next one is due is stale: drop it to the failure queue.
-      maxEventAge: Duration.minutes(Math.min(config.schedule.pollEveryMinutes, 360)),
-      onFailure: new SqsDestination(this.failures),
-    });
-
-    this.rule = new Rule(this, 'Schedule', {
-      description: `fundwatch: poll every ${config.schedule.pollEveryMinutes} minutes`,
-      schedule: Schedule.rate(Duration.minutes(config.schedule.pollEveryMinutes)),
-    });
-    this.rule.addTarget(
-      new LambdaFunction(this.fn, {
-        // Only when EventBridge cannot hand the event to Lambda at all (throttled API, deleted function).
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.failures,
-      }),
-    );
-
-    Validations.of(this.fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Failed asynchronous invocations go to the on-failure destination (the Failures queue), which records the request and the error; a DeadLetterConfig as well would deliver each failure twice.',
-    });
+    this.rule = runOnSchedule(this, this.fn, config, this.failures);
   }
+}
+
+/**
+ * Invokes `fn` every `schedule.pollEveryMinutes`. A failed cycle is not retried: the next
+ * scheduled cycle is the retry (the cycle is idempotent), and a retry would only queue behind
+ * the function's concurrency limit of 1. Failures land in `failures`.
+ */
+export function runOnSchedule(scope: Construct, fn: FundwatchFunction, config: Config, failures: DeadLetterQueue): Rule {
+  fn.configureAsyncInvoke({
+    retryAttempts: 0,
+    // An invocation still waiting when the next one is due is stale: drop it to the failure queue.
+    maxEventAge: Duration.minutes(Math.min(config.schedule.pollEveryMinutes, 360)),
+    onFailure: new SqsDestination(failures),
+  });
+  const rule = new Rule(scope, 'Schedule', {
+    description: `fundwatch: poll every ${config.schedule.pollEveryMinutes} minutes`,
+    schedule: Schedule.rate(Duration.minutes(config.schedule.pollEveryMinutes)),
+  });
+  rule.addTarget(
+    new LambdaFunction(fn, {
+      // Only when EventBridge cannot hand the event to Lambda at all (throttled API, deleted function).
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      deadLetterQueue: failures,
+    }),
+  );
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      'Failed asynchronous invocations go to the on-failure destination (the Failures queue), which records the request and the error; a DeadLetterConfig as well would deliver each failure twice.',
+  });
+  return rule;
 }

@@ -62,6 +62,18 @@ const operationsSchema = z.strictObject({
   alarmEmail: z.email({ error: 'expected an email address' }).optional(),
 });
 
+/**
+ * When one poll function stops being enough (docs/deploy.md, "Fan-out"): above `fanOutAboveFeeds`
+ * the stack deploys a dispatcher that queues the due feeds in batches of `feedsPerMessage` and
+ * up to `maxWorkers` poll workers that take them from SQS.
+ */
+const scaleSchema = z.strictObject({
+  fanOutAboveFeeds: z.int().min(1).max(1_000_000).default(1_000),
+  feedsPerMessage: z.int().min(1).max(500).default(50),
+  // SQS event source mappings take a maximum concurrency from 2 to 1,000.
+  maxWorkers: z.int().min(2).max(1_000).default(10),
+});
+
 export const configSchema = z.strictObject({
   feeds: z.array(feedSchema).min(1, 'expected at least one feed'),
   /** "default" (the built-in pack for the seed story) or a path to a topic pack JSON file. */
@@ -72,6 +84,7 @@ export const configSchema = z.strictObject({
   schedule: scheduleSchema.default(() => scheduleSchema.parse({})),
   retention: retentionSchema.default(() => retentionSchema.parse({})),
   operations: operationsSchema.default(() => operationsSchema.parse({})),
+  scale: scaleSchema.default(() => scaleSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -80,3 +93,4 @@ export type FeedConfig = Config['feeds'][number];
 export type FetchLimits = Config['fetch'];
 export type AlertSettings = Config['alerts'];
 export type Subscription = Config['subscriptions'][number];
+export type ScaleSettings = Config['scale'];

@@ -4,6 +4,7 @@ import type { MatchStore } from '#shared/store/ports.ts';
 import type { FetchFeedOptions, FetchOutcome } from '#shared/fetch/fetch-feed.ts';
 import type { DuplicateFinder, KnownReport } from '#shared/alerts/near-duplicates.ts';
 import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
+import { hostOf } from '#shared/fetch/host-of.ts';
 import { createLimiter } from './concurrency.ts';
 import { createDuplicateCounts, type DuplicateCounts } from './duplicate-counts.ts';
 import { createStoryArbiter, type StoryArbiter } from './story-arbiter.ts';
@@ -72,14 +73,6 @@ const FAILING_AFTER_FAILURES = 3;
 const RECENT_MATCHES_LIMIT = 5_000;
 
 const fingerprint = (id: string) => id.slice(0, FINGERPRINT_LENGTH);
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
 
 /**
  * One poll cycle: every due feed is fetched (conditional GET, bounded concurrency, per-host
@@ -175,7 +168,8 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
   };
 }
 
-function idleReport(feed: FeedConfig, state: FeedState | undefined, outcome: FeedReportOutcome, message: string): FeedReport {
+/** A feed the cycle did not fetch, and why. */
+export function idleReport(feed: FeedConfig, state: FeedState | undefined, outcome: FeedReportOutcome, message: string): FeedReport {
   return {
     url: feed.url,
     name: feed.name,

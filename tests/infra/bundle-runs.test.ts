@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +18,7 @@ import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { sampleConfig, startSampleFeeds } from '#tests/support/fixture-feeds.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { apiEvent } from '#tests/integration/query/api.ts';
+import { decodeFeedBatch, encodeFeedBatch } from '#shared/fanout/feed-batch.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,6 +40,8 @@ let poll: FundwatchFunction;
 let query: FundwatchFunction;
 let notify: FundwatchFunction;
 let digest: FundwatchFunction;
+let worker: FundwatchFunction;
+let dispatcher: FundwatchFunction;
 
 beforeAll(async () => {
   feeds = await startSampleFeeds();
@@ -48,6 +54,8 @@ beforeAll(async () => {
   query = new FundwatchFunction(stack, 'Query', { entry: 'functions/query.ts', description: 'query bundle under test', ...common });
   notify = new FundwatchFunction(stack, 'Notify', { entry: 'functions/notify.ts', description: 'notify bundle under test', ...common });
   digest = new FundwatchFunction(stack, 'Digest', { entry: 'functions/digest.ts', description: 'digest bundle under test', ...common });
+  worker = new FundwatchFunction(stack, 'Worker', { entry: 'functions/poll-worker.ts', description: 'worker bundle under test', ...common });
+  dispatcher = new FundwatchFunction(stack, 'Dispatcher', { entry: 'functions/dispatch.ts', description: 'dispatcher bundle under test', ...common });
   app.synth();
 }, 120_000);
 
@@ -57,7 +65,7 @@ afterAll(async () => {
 });
 
 /** Imports `fn`'s bundle in a fresh Node process as the Lambda runtime would and invokes it once. */
-async function invokeBundle(fn: FundwatchFunction, event: unknown, tableName = table.tableName): Promise<Record<string, unknown>> {
+async function invokeBundle(fn: FundwatchFunction, event: unknown, tableName = table.tableName, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const bundle = join(outdir, (fn.node.findChild('Code') as Asset).assetPath, 'index.mjs');
   const script = `
     const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
@@ -85,6 +93,7 @@ async function invokeBundle(fn: FundwatchFunction, event: unknown, tableName = t
       AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:9',
       [FUNCTION_ENV.serviceName]: 'fundwatch',
       [FUNCTION_ENV.metricsNamespace]: 'fundwatch',
+      ...env,
     },
   });
   const line = stdout.split('\n').find((l) => l.startsWith('result: '));
@@ -118,4 +127,54 @@ describe('the Lambda bundles, run as Lambda runs them', () => {
     expect(report.sent).toEqual([]);
     expect(report.failed).toEqual([]);
   });
+
+  it('poll worker: polls the feed batch of an SQS record and fails back the record that is not one', async () => {
+    const fresh = await createTestTable('bundle-worker');
+    const urls = sampleConfig(feeds).feeds.map((f) => f.url);
+    const body = encodeFeedBatch({ feeds: urls, dispatchedAt: new Date().toISOString() });
+    const record = (messageId: string, text: string) => ({ messageId, receiptHandle: `r-${messageId}`, body: text, attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs' });
+    const response = await invokeBundle(worker, { Records: [record('good', body), record('junk', '{"not":"a batch"}')] }, fresh.tableName);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'junk' }] });
+    const stored = await fresh.store.recentMatches('2000-01-01T00:00:00.000Z', 100);
+    expect(stored.length).toBeGreaterThan(0);
+  });
+
+  it('dispatcher: sends the configured feeds to the queue in one SendMessageBatch', async () => {
+    const sqs = await startFakeSqs();
+    try {
+      const summary = await invokeBundle(dispatcher, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, table.tableName, {
+        AWS_ENDPOINT_URL_SQS: sqs.url,
+        [FUNCTION_ENV.feedBatchQueueUrl]: `${sqs.url}/123456789012/fundwatch-feed-batches`,
+      });
+      expect(summary).toMatchObject({ feeds: 4, batches: 1 });
+      expect(sqs.requests).toHaveLength(1);
+      expect(sqs.requests[0]!.target).toBe('AmazonSQS.SendMessageBatch');
+      const entries = sqs.requests[0]!.body.Entries as { MessageBody: string }[];
+      expect(decodeFeedBatch(entries[0]!.MessageBody).feeds).toEqual(sampleConfig(feeds).feeds.map((f) => f.url));
+    } finally {
+      await sqs.close();
+    }
+  });
 });
+
+/**
+ * SQS's JSON protocol on loopback, answering SendMessageBatch as SQS does (with the MD5 of each
+ * body, which the SDK checks), so the dispatcher's bundle is seen making its real call.
+ */
+async function startFakeSqs(): Promise<{ url: string; requests: { target: string; body: Record<string, unknown> }[]; close(): Promise<void> }> {
+  const requests: { target: string; body: Record<string, unknown> }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: { Id: string; MessageBody: string }[] };
+      requests.push({ target: String(req.headers['x-amz-target']), body });
+      const successful = (body.Entries ?? []).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex') }));
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ Successful: successful, Failed: [] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

@@ -47,8 +47,9 @@ describe('poller', () => {
     const capped = pollTimeout(testConfig({ feeds: many }));
     expect(capped.seconds).toBe(15 * 60 - 60);
     expect(capped.wanted).toBeGreaterThan(capped.ceiling);
-    const big = synth(testConfig({ feeds: many }));
-    Annotations.fromStack(big.stack).hasWarning('/Fundwatch/Poller', Match.stringLikeRegexp('capped at 840 s'));
+    // An operator who keeps the single poller past its limit is warned at synth, and told how to fan out.
+    const big = synth(testConfig({ feeds: many, scale: { fanOutAboveFeeds: 5_000 } }));
+    Annotations.fromStack(big.stack).hasWarning('/Fundwatch/Poller', Match.stringLikeRegexp('capped at 840 s.*scale.fanOutAboveFeeds below 2400'));
   });
 
   it('does not retry a failed cycle and sends failures to an encrypted queue', () => {
