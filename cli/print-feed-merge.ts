@@ -27,7 +27,7 @@ function describe(line: MergeLine): string {
       return `${line.feed.name} — ${line.feed.url}${line.feed.language ? ` [${line.feed.language}]` : ''}${notes}`;
     }
     case 'already-there': {
-      const as = line.addedNow ? 'same feed as one added above' : `listed as ${JSON.stringify(line.sameAs.name)}`;
+      const as = line.addedFrom ? `same feed as ${line.addedFrom}, added above` : `listed as ${JSON.stringify(line.sameAs.name)}`;
       return `${line.name ?? line.url} — ${line.url} (${as})`;
     }
     case 'rejected':

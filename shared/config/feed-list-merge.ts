@@ -25,7 +25,15 @@ export interface FeedCandidate {
 
 export type MergeLine =
   | { outcome: 'added'; feed: FeedEntry; source?: string; notes: string[] }
-  | { outcome: 'already-there'; url: string; name?: string; source?: string; sameAs: FeedEntry; addedNow: boolean }
+  | {
+      outcome: 'already-there';
+      url: string;
+      name?: string;
+      source?: string;
+      sameAs: FeedEntry;
+      /** Set when the feed it repeats was added by this same merge: where that one came from. */
+      addedFrom?: string;
+    }
   | { outcome: 'rejected'; url?: string; name?: string; source?: string; reason: string };
 
 export interface MergeResult {
@@ -47,10 +55,10 @@ export function feedUrlKey(url: string): string | undefined {
 }
 
 export function mergeFeeds(existing: readonly FeedEntry[], candidates: readonly (FeedCandidate | MergeLine)[]): MergeResult {
-  const known = new Map<string, { feed: FeedEntry; addedNow: boolean }>();
+  const known = new Map<string, Known>();
   for (const feed of existing) {
     const key = feedUrlKey(feed.url);
-    if (key !== undefined && !known.has(key)) known.set(key, { feed, addedNow: false });
+    if (key !== undefined && !known.has(key)) known.set(key, { feed });
   }
   const added: FeedEntry[] = [];
   const lines: MergeLine[] = [];
@@ -62,14 +70,19 @@ export function mergeFeeds(existing: readonly FeedEntry[], candidates: readonly 
     const line = judge(candidate, known);
     if (line.outcome === 'added') {
       added.push(line.feed);
-      known.set(feedUrlKey(line.feed.url)!, { feed: line.feed, addedNow: true });
+      known.set(feedUrlKey(line.feed.url)!, { feed: line.feed, addedFrom: line.source ?? 'this run' });
     }
     lines.push(line);
   }
   return { added, lines };
 }
 
-function judge(candidate: FeedCandidate, known: ReadonlyMap<string, { feed: FeedEntry; addedNow: boolean }>): MergeLine {
+interface Known {
+  feed: FeedEntry;
+  addedFrom?: string;
+}
+
+function judge(candidate: FeedCandidate, known: ReadonlyMap<string, Known>): MergeLine {
   const where = {
     ...(candidate.name ? { name: candidate.name } : {}),
     ...(candidate.source ? { source: candidate.source } : {}),
@@ -80,7 +93,9 @@ function judge(candidate: FeedCandidate, known: ReadonlyMap<string, { feed: Feed
   const key = feedUrlKey(url);
   if (key === undefined) return { outcome: 'rejected', url: candidate.url, ...where, reason: 'not a usable http(s) URL' };
   const seen = known.get(key);
-  if (seen) return { outcome: 'already-there', url, ...where, sameAs: seen.feed, addedNow: seen.addedNow };
+  if (seen) {
+    return { outcome: 'already-there', url, ...where, sameAs: seen.feed, ...(seen.addedFrom ? { addedFrom: seen.addedFrom } : {}) };
+  }
 
   const notes: string[] = [];
   const feed: FeedEntry = { url, name: candidate.name ?? parsed.url.hostname };
