@@ -4,7 +4,7 @@ import { decodeBody } from '#shared/fetch/charset.ts';
 import { declaresEntities, looksLikeHtml, sniffDocument } from '#shared/feed/document-sniff.ts';
 import { repairEntities } from '#shared/feed/entity-repair.ts';
 import { stripUnsafeChars, truncate } from '#shared/feed/safe-text.ts';
-import { htmlToText } from '#shared/text/html-text.ts';
+import { decodeEntities } from '#shared/text/html-text.ts';
 
 /**
  * The subscriptions in an OPML file, as feed readers export them (Inoreader, Feedly, Miniflux,
@@ -194,9 +194,13 @@ function outlineEntry(attributes: Record<string, string>, line: number, stack: r
   return entry;
 }
 
+/**
+ * Titles are plain text, so `<Daily>` in one stays; but exporters often escape twice
+ * (`&amp;amp;`, `&amp;#39;`), which one more decoding pass undoes.
+ */
 function plainText(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const text = truncate(stripUnsafeChars(htmlToText(value)), MAX_NAME_LENGTH).trim();
+  const text = truncate(stripUnsafeChars(decodeEntities(value)).replace(/\s+/g, ' ').trim(), MAX_NAME_LENGTH).trim();
   return text === '' ? undefined : text;
 }
 
