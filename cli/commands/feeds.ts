@@ -107,7 +107,7 @@ function printDiscovery(discovery: Discovery, out: Out): void {
   }[discovery.how];
   out.write(`${discovery.page} ${how}:\n`);
   discovery.found.forEach((feed, i) => {
-    const note = feed.polled ? '' : ' — JSON Feed: fundwatch polls RSS and Atom only, not added';
+    const note = feed.polled ? '' : ' — not added: fundwatch polls RSS and Atom only';
     out.write(`  ${i + 1}. ${feed.title ?? '(untitled)'} — ${feed.url} (${FORMAT_NAMES[feed.format]})${note}\n`);
   });
 }
