@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { describeIssue } from './json-document.ts';
 import { ConfigError, parseConfig } from './load.ts';
-import { editableConfigSchema, type Config } from './schema.ts';
+import { editableConfigSchema, type Config, type EditableConfig } from './schema.ts';
 
 /**
  * Changing the config file from a command (`fundwatch feeds import | add`). The document is
@@ -18,7 +18,7 @@ export interface ConfigEdit {
   /** The JSON document as read. */
   document: Record<string, unknown>;
   /** The document with defaults applied (fetch limits for discovery, the feeds so far). */
-  current: Omit<Config, 'feeds'> & { feeds: Config['feeds'] };
+  current: EditableConfig;
 }
 
 export async function openConfigForEdit(path: string): Promise<ConfigEdit> {

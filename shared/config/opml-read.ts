@@ -101,6 +101,13 @@ export function readOpml(bytes: Uint8Array, limits: OpmlLimits = OPML_LIMITS): O
 
   const parser = sax.parser(true, { strictEntities: true, position: true });
   const inBody = () => stack.some((frame) => frame.name === 'body');
+  // sax reports a tag once its `>` is read; the report names the line where the tag starts.
+  // The name is complete on the character after it, and if that was a line break sax has
+  // already counted it (and reset the column).
+  let tagLine = 1;
+  parser.onopentagstart = () => {
+    tagLine = parser.column === 0 ? parser.line : parser.line + 1;
+  };
   parser.ondoctype = (doctype) => {
     // An internal subset or an external DTD is never needed by OPML, and only ever a risk.
     if (/\[|\bSYSTEM\b|\bPUBLIC\b/i.test(doctype)) throw new OpmlError('a DOCTYPE with a DTD is refused: OPML needs none');
@@ -117,7 +124,7 @@ export function readOpml(bytes: Uint8Array, limits: OpmlLimits = OPML_LIMITS): O
     if (tag.name !== 'outline' || !inBody()) return;
     outlines += 1;
     if (outlines > limits.maxOutlines) throw new OpmlError(`more than ${limits.maxOutlines} outlines: refused`);
-    const entry = outlineEntry(tag.attributes, parser.line + 1, stack);
+    const entry = outlineEntry(tag.attributes, tagLine, stack);
     frame.folderTitle = entry.title;
     frame.entry = entries.push(entry) - 1;
   };

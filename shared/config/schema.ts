@@ -81,6 +81,7 @@ export const configSchema = z.strictObject({
 export const editableConfigSchema = configSchema.extend({ feeds: z.array(feedSchema) });
 
 export type Config = z.infer<typeof configSchema>;
+export type EditableConfig = z.infer<typeof editableConfigSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type FeedConfig = Config['feeds'][number];
 export type FetchLimits = Config['fetch'];

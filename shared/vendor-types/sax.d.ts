@@ -21,6 +21,7 @@ declare module 'sax' {
   export interface SAXParser {
     line: number;
     column: number;
+    onopentagstart: (tag: { name: string }) => void;
     onopentag: (tag: Tag) => void;
     onclosetag: (name: string) => void;
     ontext: (text: string) => void;

@@ -45,6 +45,11 @@ describe('readOpml', () => {
     expect(readOpml(opml('<outline><outline/></outline>'), limits).entries).toHaveLength(1);
   });
 
+  it('numbers each outline by the line its start tag begins on', () => {
+    const doc = readOpml(Buffer.from('<opml>\n<body>\n<outline\n  text="a"\n  xmlUrl="https://a.example/rss"/>\n<outline text="b" xmlUrl="https://b.example/rss"/></body></opml>'));
+    expect(doc.entries.map((e) => e.line)).toEqual([3, 6]);
+  });
+
   it('reports malformed XML with a 1-based line', () => {
     expect(() => readOpml(Buffer.from('<opml>\n<body>\n<outline text="a">\n</body>'))).toThrow(/^malformed XML at line 4, column \d+: Unexpected close tag$/);
   });
