@@ -2,7 +2,7 @@ import { feedUrlKey } from '#shared/config/feed-list-merge.ts';
 import { looksLikeHtml, sniffDocument } from '#shared/feed/document-sniff.ts';
 import type { FetchOutcome } from '#shared/fetch/fetch-feed.ts';
 import { identifyFeed } from './feed-document.ts';
-import { feedLinksInHead, type FeedFormat } from './html-feed-links.ts';
+import { feedLinksInHead, type FeedFormat, type PageHead } from './html-feed-links.ts';
 
 /**
  * Feed discovery for `fundwatch feeds add URL`: the URL is a feed, or a page that announces
@@ -59,8 +59,8 @@ export async function findFeeds(input: string, fetch: Fetch): Promise<Discovery>
   }
 
   const isHtml = looksLikeHtml(sniffDocument(outcome.body)) || /^\s*text\/html\b/i.test(outcome.contentType ?? '');
-  const head = isHtml ? feedLinksInHead(outcome.body, page) : { links: [] };
-  const pageTitle = 'title' in head ? head.title : undefined;
+  const head: PageHead = isHtml ? feedLinksInHead(outcome.body, page) : { links: [] };
+  const pageTitle = head.title;
   const titled = pageTitle ? { pageTitle } : {};
   if (head.links.length > 0) {
     return { page, ...titled, how: 'page-links', found: unique(head.links.map((l) => found(l.url, l.format, l.title ?? pageTitle))) };
