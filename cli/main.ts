@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { evalCommand } from './commands/eval.ts';
 import { subscribeCommands } from './commands/subscribe.ts';
+import { feedsCommand } from './commands/feeds.ts';
 
 /**
  * `fundwatch`: every subcommand lives in its own module under cli/commands and exports a
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(classifyCommand());
   program.addCommand(evalCommand());
+  program.addCommand(feedsCommand());
   for (const command of subscribeCommands()) program.addCommand(command);
   return program;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * are errors so that a typo never silently falls back to a default.
  */
 
-const feedSchema = z.strictObject({
+export const feedSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
   name: z.string().trim().min(1, 'expected a non-empty feed name'),
   language: z.string().regex(/^[a-z]{2}$/, 'expected a two-letter language code such as "en"').optional(),
@@ -87,7 +87,14 @@ export const configSchema = z.strictObject({
   scale: scaleSchema.default(() => scaleSchema.parse({})),
 });
 
+/**
+ * The same config while `fundwatch feeds import | add` fill it: `feeds` may still be empty. What
+ * they write back is checked against `configSchema` itself.
+ */
+export const editableConfigSchema = configSchema.extend({ feeds: z.array(feedSchema) });
+
 export type Config = z.infer<typeof configSchema>;
+export type EditableConfig = z.infer<typeof editableConfigSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type FeedConfig = Config['feeds'][number];
 export type FetchLimits = Config['fetch'];

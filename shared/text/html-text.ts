@@ -31,7 +31,8 @@ export function decodeEntities(text: string): string {
       if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return ' ';
       return String.fromCodePoint(code);
     }
-    return NAMED_ENTITIES[name] ?? whole;
+    // Own keys only: `&constructor;` must not decode to a function's source text.
+    return Object.hasOwn(NAMED_ENTITIES, name) ? NAMED_ENTITIES[name]! : whole;
   });
 }
 

@@ -62,4 +62,8 @@ describe('decodeEntities', () => {
   it('decodes numeric and named entities and leaves unknown ones', () => {
     expect(decodeEntities('&#x1F600; &#65; &amp; &bogus; &#0;')).toBe('😀 A & &bogus;  ');
   });
+
+  it('leaves names that are Object.prototype keys as they are (they are no entities)', () => {
+    expect(decodeEntities('&constructor; &toString; &__proto__;')).toBe('&constructor; &toString; &__proto__;');
+  });
 });
