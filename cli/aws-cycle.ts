@@ -1,12 +1,10 @@
 import type { Config } from '#shared/config/schema.ts';
 import type { TopicPack } from '#shared/classify/topic-pack.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
-import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
-import { parseFeed } from '#shared/feed/parse-feed.ts';
-import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { DynamoStore } from '#shared/store/dynamo-store.ts';
 import { runPollCycle } from '#shared/pipeline/poll-cycle.ts';
+import { createPollDeps } from '#shared/pipeline/poll-deps.ts';
 import { readStackOutputs } from './aws-stack.ts';
 import { formatCycle } from './print-cycle.ts';
 
@@ -18,13 +16,8 @@ export async function runAwsCycle(config: Config, pack: TopicPack, out: { write(
   const outputs = await readStackOutputs();
   const client = createDocumentClient({ region: outputs.region });
   try {
-    const report = await runPollCycle(config, {
-      store: new DynamoStore({ client, tableName: outputs.tableName, retentionDays: config.retention.matchDays }),
-      fetchFeed,
-      parseFeed,
-      classifier: createClassifier(pack),
-      duplicateFinder: createDuplicateFinder,
-    });
+    const store = new DynamoStore({ client, tableName: outputs.tableName, retentionDays: config.retention.matchDays });
+    const report = await runPollCycle(config, createPollDeps(store, createClassifier(pack)));
     out.write(json ? `${JSON.stringify(report)}\n` : `${formatCycle(report, new Date())}\n  Alerts go out through the deployed notify function.\n`);
   } finally {
     client.destroy();

@@ -2,9 +2,7 @@ import { parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
 import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
-import { fetchFeed } from '#shared/fetch/fetch-feed.ts';
-import { parseFeed } from '#shared/feed/parse-feed.ts';
-import { createDuplicateFinder } from '#shared/alerts/near-duplicates.ts';
+import { createPollDeps } from '#shared/pipeline/poll-deps.ts';
 import type { PollDeps } from '#shared/pipeline/poll-cycle.ts';
 import type { MatchStore } from '#shared/store/ports.ts';
 
@@ -15,5 +13,5 @@ export function benchPollConfig(urls: readonly string[]): Config {
 
 /** The real pipeline ports around `store`; the classifier is built here, once, outside any timed cycle. */
 export function benchPollDeps(store: MatchStore): PollDeps {
-  return { store, fetchFeed, parseFeed, classifier: createClassifier(defaultTopicPack()), duplicateFinder: createDuplicateFinder };
+  return createPollDeps(store, createClassifier(defaultTopicPack()));
 }
