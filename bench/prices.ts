@@ -14,6 +14,7 @@ export const PRICES = {
     'https://aws.amazon.com/lambda/pricing/',
     'https://aws.amazon.com/sns/pricing/',
     'https://aws.amazon.com/api-gateway/pricing/',
+    'https://aws.amazon.com/sqs/pricing/',
     'https://aws.amazon.com/cloudwatch/pricing/',
   ],
   /** DynamoDB on-demand, standard table class, after the 2024-11-01 price cut. */
@@ -28,6 +29,8 @@ export const PRICES = {
   snsEmail: 2.0 / 100_000,
   /** API Gateway HTTP API, first 300 million requests. */
   httpApiRequest: 1.0 / 1_000_000,
+  /** SQS standard queue, per request (each 64 KB chunk of a payload is one request). */
+  sqsRequest: 0.4 / 1_000_000,
   /** CloudWatch Logs ingestion (standard). */
   logsIngestGb: 0.5,
 } as const;

@@ -4,7 +4,7 @@
  * and prints the table. See docs/benchmark.md for what each number means.
  */
 import { cpus, loadavg, totalmem, release } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '#shared/local/dynamodb-local.ts';
@@ -18,8 +18,18 @@ import { WEB_LATENCY_MS } from './lib/feed-server.ts';
 import { runClassifierScenario } from './scenarios/classifier.ts';
 import { runColdStartScenario } from './scenarios/cold-start.ts';
 import { runQueryScenario } from './scenarios/query.ts';
+import { runScaleScenario, type ScaleOptions, type ScaleResult } from './scenarios/scale.ts';
+import type { FanOutCostBreakdown } from './lib/cost.ts';
+import { fanOutCost, renderScaleTable, scaleRows } from './lib/scale-report.ts';
+import { SCALE_DEFAULTS } from '#shared/config/schema.ts';
 
 const quick = process.argv.includes('--quick');
+/** `--only scale`: the scale scenario alone, with the last full run's per-feed units for its costs. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only !== undefined && only !== 'scale') {
+  console.error(`--only takes "scale" (the one scenario that runs alone), not "${only}"`);
+  process.exit(2);
+}
 const MODES = {
   full: {
     poll: { feeds: 200, itemsPerFeed: 50, hosts: 25, newShare: 0.02, changedFeedEvery: 10 },
@@ -28,6 +38,20 @@ const MODES = {
     // 1,000 requests per series: with 200 a p99 is the second-slowest request, so one pause of
     // this shared 2-core machine (a GC, a neighbour) decides it.
     query: { sizes: [10_000, 100_000], perDay: 274, apiRuns: 1_000, scanRuns: 2, scanSegments: 8, seedParallel: 16 },
+    scale: {
+      sizes: [1_000, 5_000, 20_000],
+      workers: [1, 4, 16],
+      constantPerWorker: [
+        { feeds: 1_000, workers: 1 },
+        { feeds: 4_000, workers: 4 },
+        { feeds: 16_000, workers: 16 },
+      ],
+      itemsPerFeed: 1,
+      changedShare: 0.02,
+      latencyMs: WEB_LATENCY_MS,
+      feedsPerMessage: 50,
+      feedsPerHost: 10,
+    } satisfies ScaleOptions,
   },
   quick: {
     // 40 feeds: the naive poller's web-like cycles (40 × 150 ms each) keep --quick under a minute.
@@ -35,9 +59,24 @@ const MODES = {
     classifier: { repeats: 40, rounds: 3 },
     coldStart: { runs: 3 },
     query: { sizes: [5_000], perDay: 274, apiRuns: 40, scanRuns: 2, scanSegments: 8, seedParallel: 16 },
+    scale: {
+      sizes: [100, 400],
+      workers: [1, 4],
+      constantPerWorker: [
+        { feeds: 100, workers: 1 },
+        { feeds: 400, workers: 4 },
+      ],
+      itemsPerFeed: 1,
+      changedShare: 0.02,
+      latencyMs: WEB_LATENCY_MS,
+      feedsPerMessage: 50,
+      feedsPerHost: 10,
+    } satisfies ScaleOptions,
   },
 } as const;
 const mode = quick ? MODES.quick : MODES.full;
+const COST_FEEDS = [50, 500, 5_000, 20_000, 50_000];
+const DEFAULT_FAN_OUT_ABOVE = SCALE_DEFAULTS.fanOutAboveFeeds;
 
 const started = Date.now();
 const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
@@ -103,6 +142,7 @@ async function main() {
   const query = await runQueryScenario(db.endpoint, queryRaw, dev, mode.query, log);
   queryRaw.destroy();
   await stopDb();
+  const scale = await scaleRun();
   const loadAfter = loadavg();
 
   // Cost per month, from the steady state per feed: units and bytes from the web-like run, wall
@@ -121,9 +161,12 @@ async function main() {
   const naivePerFeed: PerFeedCycle = { writeUnits: nv.writeUnits / feeds, readUnits: 0, wallMs: loop.steady.naive.wallMs / feeds, matches: fwPerFeed.matches, bytes: nv.wireBytes / feeds };
   const largest = query.sizes[query.sizes.length - 1]!;
   const smallest = query.sizes[0]!;
-  const cost: { feeds: number; fundwatch: CostBreakdown; naive: CostBreakdown }[] = [50, 500, 5000].map((n) => ({
+  const singlePollerCost = (n: number) => monthlyCost({ feeds: n, pollEveryMinutes: 15, perFeed: fwPerFeed, initMs: coldStart.poll.initMs, memoryGb: ASSUMPTIONS.pollMemoryGb, fetching: 'concurrent', readUnitsPerApiRequest: largest.api.readUnitsPerRequest });
+  const fanOutInputs = { perFeed: fwPerFeed, initMs: coldStart.poll.initMs, readUnitsPerApiRequest: largest.api.readUnitsPerRequest };
+  // As the stack deploys them: one poller up to scale.fanOutAboveFeeds (1,000), the fan-out above.
+  const cost: { feeds: number; fundwatch: CostBreakdown | FanOutCostBreakdown; naive: CostBreakdown }[] = COST_FEEDS.map((n) => ({
     feeds: n,
-    fundwatch: monthlyCost({ feeds: n, pollEveryMinutes: 15, perFeed: fwPerFeed, initMs: coldStart.poll.initMs, memoryGb: ASSUMPTIONS.pollMemoryGb, fetching: 'concurrent', readUnitsPerApiRequest: largest.api.readUnitsPerRequest }),
+    fundwatch: n > DEFAULT_FAN_OUT_ABOVE ? fanOutCost(scale, fanOutInputs, n) : singlePollerCost(n),
     naive: monthlyCost({ feeds: n, pollEveryMinutes: 15, perFeed: naivePerFeed, initMs: coldStart.tutorialWholeSdk.initMs, memoryGb: ASSUMPTIONS.naiveMemoryGb, fetching: 'sequential', readUnitsPerApiRequest: largest.scan.readUnitsPerRequest }),
   }));
 
@@ -179,7 +222,8 @@ async function main() {
       row(`query p99, ${label(s.matches)} matches`, 'ms', s.api.p99, s.scan.p99, 'Scan + filter', { on: 'value', comparison: 'max', limit: 20, text: '< 20 ms' }),
       row(`query p99 duplicates=include, ${label(s.matches)}`, 'ms', s.apiNoCollapse.p99, s.scan.p99, 'Scan + filter'),
     ]),
-    ...cost.map((c) => row(`cost per month, ${c.feeds} feeds / 15 min`, '$', c.fundwatch.total, c.naive.total, 'naive')),
+    ...scaleRows(scale, fanOutInputs),
+    ...cost.map((c) => row(`cost per month, ${label(c.feeds)} feeds / 15 min${c.feeds > DEFAULT_FAN_OUT_ABOVE ? ' (fan-out)' : ''}`, '$', c.fundwatch.total, c.naive.total, 'naive')),
   ];
 
   const results = {
@@ -196,6 +240,7 @@ async function main() {
     classifier,
     coldStart,
     query,
+    scale,
     cost: { prices: PRICES, assumptions: ASSUMPTIONS, perFeed: { fundwatch: fwPerFeed, naive: naivePerFeed }, byFeeds: cost },
     queryFlatness: { p99Small: smallest.api.p99, p99Large: largest.api.p99, matchesSmall: smallest.matches, matchesLarge: largest.matches },
   };
@@ -207,11 +252,61 @@ async function main() {
   console.log(`\nfundwatch benchmark, ${results.mode} run, ${results.date}`);
   console.log(`${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}; load average before ${m.loadAverageBefore.join(' ')}, after ${m.loadAverageAfter.join(' ')}\n`);
   console.log(renderTable(rows));
+  console.log(`\nscale scenario, every cell:\n${renderScaleTable(scale)}`);
+  console.log(`\nwrote ${file} (${results.durationSeconds} s)`);
+}
+
+/** The fan-out at scale on a DynamoDB Local of its own (it takes its whole heap and both cores). */
+async function scaleRun(): Promise<ScaleResult> {
+  log('scale: dispatcher and local workers, starting DynamoDB Local');
+  db = await startDynamoDbLocal({ jit: quick ? 'quick-start' : 'peak' });
+  const raw = new DynamoDBClient({ endpoint: db.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    return await runScaleScenario(db, raw, mode.scale, cpus().length, log);
+  } finally {
+    raw.destroy();
+    await stopDb();
+  }
+}
+
+/** `--only scale`: the per-feed units, cold start and query units come from the last full run. */
+async function mainScaleOnly() {
+  const previousFile = join(PROJECT_ROOT, 'bench', 'results.json');
+  if (!existsSync(previousFile)) throw new Error(`--only scale takes its per-feed units from ${previousFile}: run the full benchmark once first`);
+  const previous = JSON.parse(readFileSync(previousFile, 'utf8')) as {
+    date: string;
+    cost: { perFeed: { fundwatch: PerFeedCycle } };
+    coldStart: { poll: { initMs: number } };
+    query: { sizes: { api: { readUnitsPerRequest: number } }[] };
+  };
+  const inputs = { perFeed: previous.cost.perFeed.fundwatch, initMs: previous.coldStart.poll.initMs, readUnitsPerApiRequest: previous.query.sizes.at(-1)!.api.readUnitsPerRequest };
+  const loadBefore = loadavg();
+  log(`mode: ${quick ? 'quick' : 'full'}, scale scenario only; per-feed units from the full run of ${previous.date}`);
+  const scale = await scaleRun();
+  const costs = COST_FEEDS.filter((n) => n > DEFAULT_FAN_OUT_ABOVE).map((n) => ({ feeds: n, fundwatch: fanOutCost(scale, inputs, n) }));
+  const rows = [...scaleRows(scale, inputs), ...costs.map((c) => row(`cost per month, ${c.feeds / 1000}k feeds / 15 min (fan-out)`, '$', c.fundwatch.total, Number.NaN, ''))];
+  const results = {
+    benchmark: 'fundwatch npm run bench -- --only scale (issue 17)',
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine: { ...machine(), loadAverageBefore: loadBefore.map((n) => Math.round(n * 100) / 100) },
+    unitsFrom: { file: 'bench/results.json', date: previous.date, ...inputs },
+    table: rows,
+    scale,
+    cost: { prices: PRICES, assumptions: ASSUMPTIONS, byFeeds: costs },
+  };
+  const file = join(PROJECT_ROOT, 'bench', 'out', quick ? 'results-scale-quick.json' : 'results-scale.json');
+  mkdirSync(join(PROJECT_ROOT, 'bench', 'out'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nfundwatch benchmark, scale scenario, ${results.mode} run, ${results.date}\n`);
+  console.log(renderTable(rows));
+  console.log(`\n${renderScaleTable(scale)}`);
   console.log(`\nwrote ${file} (${results.durationSeconds} s)`);
 }
 
 try {
-  await main();
+  await (only === 'scale' ? mainScaleOnly() : main());
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

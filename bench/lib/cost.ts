@@ -29,6 +29,15 @@ export const ASSUMPTIONS = {
   topics: 5,
   /** Query API requests per month (a small team's dashboard). */
   apiRequestsPerMonth: 10_000,
+  /**
+   * SQS requests Lambda's event source mapping makes while the queue is empty: it long-polls
+   * (20 s) with about five pollers at low traffic, so about 15 ReceiveMessage calls a minute.
+   */
+  idleReceivesPerMinute: 15,
+  /** Dispatcher memory (infra/constructs/fan-out-poller.ts). */
+  dispatcherMemoryGb: 0.25,
+  /** The dispatcher's run: read the config, plan batches, SendMessageBatch; measured locally in ms. */
+  dispatcherMs: 300,
 } as const;
 
 export interface PerFeedCycle {
@@ -96,6 +105,76 @@ export function monthlyCost(input: CostInput): CostBreakdown {
     httpApi,
     logs,
     total: dynamoWrites + dynamoReads + lambda + sns + httpApi + logs,
+    gbDownloadedPerMonth: (cycles * input.feeds * input.perFeed.bytes) / 1e9,
+  };
+}
+
+export interface FanOutCostInput {
+  feeds: number;
+  pollEveryMinutes: number;
+  feedsPerMessage: number;
+  maxWorkers: number;
+  /** Per feed, steady state: the write units and bytes a feed costs, whoever polls it. */
+  perFeed: Pick<PerFeedCycle, 'writeUnits' | 'matches' | 'bytes'>;
+  /** Read units of one batch of unchanged feeds, and what a batch with a match reads on top. */
+  batchReadUnits: number;
+  storyContextReadUnits: number;
+  /** Share of batches that bring a match. */
+  batchesWithMatches: number;
+  /** A worker's time on one batch with a core to itself (measured), ms. */
+  batchMs: number;
+  /** Measured cold start, paid once per cycle by each worker at a 15-minute schedule. */
+  initMs: number;
+  memoryGb: number;
+  readUnitsPerApiRequest: number;
+}
+
+export interface FanOutCostBreakdown extends CostBreakdown {
+  batchesPerCycle: number;
+  /** Wall time of a cycle: the batches spread over maxWorkers workers, one at a time each. */
+  cycleWallSeconds: number;
+  sqs: number;
+}
+
+/** The fan-out's month: a dispatcher, `feeds / feedsPerMessage` worker invocations a cycle, SQS requests. */
+export function fanOutMonthlyCost(input: FanOutCostInput): FanOutCostBreakdown {
+  const cycles = (HOURS_PER_MONTH * 60) / input.pollEveryMinutes;
+  const batches = Math.ceil(input.feeds / input.feedsPerMessage);
+  const workers = Math.min(input.maxWorkers, batches);
+  const workerSeconds = (batches * input.batchMs + workers * input.initMs) / 1000;
+  const lambdaSecondsPerCycle = workerSeconds + ASSUMPTIONS.dispatcherMs / 1000;
+  const lambda =
+    cycles *
+    (workerSeconds * input.memoryGb * PRICES.lambdaArmGbSecond +
+      (ASSUMPTIONS.dispatcherMs / 1000) * ASSUMPTIONS.dispatcherMemoryGb * PRICES.lambdaArmGbSecond +
+      (batches + 1) * PRICES.lambdaRequest);
+  // A batch is one send (in groups of ten), one receive and one delete; the pollers also ask an empty queue.
+  const sqsPerCycle = Math.ceil(batches / 10) + 2 * batches;
+  const sqs = (cycles * sqsPerCycle + HOURS_PER_MONTH * 60 * ASSUMPTIONS.idleReceivesPerMinute) * PRICES.sqsRequest;
+  const matchesPerCycle = input.feeds * input.perFeed.matches;
+  const emailsPerCycle = ASSUMPTIONS.subscribers * Math.min(ASSUMPTIONS.topics, matchesPerCycle);
+  const dynamoWrites = cycles * input.feeds * input.perFeed.writeUnits * PRICES.dynamoWriteRequestUnit;
+  const readsPerCycle = batches * (input.batchReadUnits + input.batchesWithMatches * input.storyContextReadUnits);
+  const dynamoReads = (cycles * readsPerCycle + ASSUMPTIONS.apiRequestsPerMonth * input.readUnitsPerApiRequest) * PRICES.dynamoReadRequestUnit;
+  const sns = cycles * emailsPerCycle * PRICES.snsEmail;
+  const httpApi = ASSUMPTIONS.apiRequestsPerMonth * PRICES.httpApiRequest;
+  const logs = (cycles * (batches + 1) * ASSUMPTIONS.logBytesPerInvocation * PRICES.logsIngestGb) / 1e9;
+  const cycleWallSeconds = (Math.ceil(batches / workers) * input.batchMs + input.initMs) / 1000 + ASSUMPTIONS.dispatcherMs / 1000;
+  return {
+    feeds: input.feeds,
+    cyclesPerMonth: cycles,
+    lambdaSecondsPerCycle,
+    fitsOneInvocation: input.batchMs / 1000 <= 900,
+    batchesPerCycle: batches,
+    cycleWallSeconds,
+    dynamoWrites,
+    dynamoReads,
+    lambda,
+    sqs,
+    sns,
+    httpApi,
+    logs,
+    total: dynamoWrites + dynamoReads + lambda + sqs + sns + httpApi + logs,
     gbDownloadedPerMonth: (cycles * input.feeds * input.perFeed.bytes) / 1e9,
   };
 }

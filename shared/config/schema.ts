@@ -67,11 +67,13 @@ const operationsSchema = z.strictObject({
  * the stack deploys a dispatcher that queues the due feeds in batches of `feedsPerMessage` and
  * up to `maxWorkers` poll workers that take them from SQS.
  */
+export const SCALE_DEFAULTS = { fanOutAboveFeeds: 1_000, feedsPerMessage: 50, maxWorkers: 10 } as const;
+
 const scaleSchema = z.strictObject({
-  fanOutAboveFeeds: z.int().min(1).max(1_000_000).default(1_000),
-  feedsPerMessage: z.int().min(1).max(500).default(50),
+  fanOutAboveFeeds: z.int().min(1).max(1_000_000).default(SCALE_DEFAULTS.fanOutAboveFeeds),
+  feedsPerMessage: z.int().min(1).max(500).default(SCALE_DEFAULTS.feedsPerMessage),
   // SQS event source mappings take a maximum concurrency from 2 to 1,000.
-  maxWorkers: z.int().min(2).max(1_000).default(10),
+  maxWorkers: z.int().min(2).max(1_000).default(SCALE_DEFAULTS.maxWorkers),
 });
 
 export const configSchema = z.strictObject({

@@ -70,7 +70,7 @@ interface CycleContext {
 const FINGERPRINT_LENGTH = 10;
 const STATE_HEARTBEAT_MS = 6 * 60 * 60_000;
 const FAILING_AFTER_FAILURES = 3;
-const RECENT_MATCHES_LIMIT = 5_000;
+export const RECENT_MATCHES_LIMIT = 5_000;
 
 const fingerprint = (id: string) => id.slice(0, FINGERPRINT_LENGTH);
 
@@ -83,10 +83,7 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
   const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
-  const [states, recent] = await Promise.all([
-    deps.store.getFeedStates(config.feeds.map((f) => f.url)),
-    deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT),
-  ]);
+  const states = await deps.store.getFeedStates(config.feeds.map((f) => f.url));
   // Listed before any state is written, so a cycle that dies part-way leaves no unlisted feed.
   await deps.store.registerFeeds(config.feeds.filter((f) => !states.has(f.url)).map((f) => f.url));
 
@@ -98,25 +95,10 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     putMatches: (matches) => writeSlots.run('', () => deps.store.putMatches(matches)),
     saveFeedState: (state) => writeSlots.run('', () => deps.store.saveFeedState(state)),
   };
-  const known = new Map(recent.map((m) => [m.id, m]));
-  const windowHours = config.alerts.duplicateWindowHours;
-  const stories = await createStoryArbiter({
-    log: deps.store,
-    finder: deps.duplicateFinder(recent, { windowHours }),
-    finderOf: (reports) => deps.duplicateFinder(reports, { windowHours }),
-    stored: known,
-    now,
-  });
-  const cycle: CycleContext = {
-    stories,
-    known,
-    // Copies of a story that arrive while its count is being written share the next update:
-    // a syndicated story can bring dozens.
-    duplicateCounts: createDuplicateCounts({
-      isStored: (id) => known.has(id),
-      write: (firstId, by) => writeSlots.run('', () => deps.store.countDuplicate(firstId, by, stories.firstReport(firstId))),
-    }),
-  };
+  // Read when the first match needs a decision, not at the start: most batches of a fanned-out
+  // cycle bring nothing relevant and need neither the recent matches nor the story log.
+  let opened: Promise<CycleContext> | undefined;
+  const cycle = () => (opened ??= openCycleContext(config, deps, startedAt, now, writeSlots));
 
   const reports: FeedReport[] = [];
   const stored: Match[] = [];
@@ -154,7 +136,7 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     }),
   );
 
-  const warnings = await cycle.duplicateCounts.settle();
+  const warnings = opened ? await (await opened).duplicateCounts.settle() : [];
 
   const byUrl = new Map(reports.map((r) => [r.url, r]));
   const ordered = config.feeds.map((f) => byUrl.get(f.url)).filter((r): r is FeedReport => r !== undefined);
@@ -165,6 +147,64 @@ export async function runPollCycle(config: Config, deps: PollDeps): Promise<Cycl
     stored,
     failingFeeds: ordered.filter((r) => r.consecutiveFailures >= FAILING_AFTER_FAILURES).length,
     warnings,
+  };
+}
+
+/** Decides each match's story, writes the matches once, and counts the copies on their first reports. */
+async function storeMatches(matches: Match[], context: CycleContext, store: FeedWriter, staleBefore: number, result: FeedReport): Promise<Match[]> {
+  // All registered in one synchronous pass, so that each is compared with the ones before it.
+  const decided = await Promise.all(matches.map((match) => context.stories.decide(match)));
+  matches.forEach((match, i) => {
+    const firstReport = decided[i];
+    if (firstReport) {
+      match.duplicateOf = firstReport;
+      match.alertSuppressed = 'duplicate';
+    } else if (Date.parse(match.publishedAt) < staleBefore) {
+      match.alertSuppressed = 'stale';
+    }
+  });
+  const written = await store.putMatches(matches);
+  const stored = matches.filter((match) => written.get(match.id) === 'created');
+  for (const match of stored) {
+    context.known.set(match.id, match);
+    context.duplicateCounts.stored(match.id);
+    result.stored++;
+    if (match.duplicateOf) {
+      result.duplicates++;
+      context.duplicateCounts.add(match.duplicateOf);
+    }
+  }
+  return stored;
+}
+
+/** What the cycle's feeds decide stories against: the recent matches and the story log. */
+async function openCycleContext(
+  config: Config,
+  deps: PollDeps,
+  startedAt: Date,
+  now: () => Date,
+  writeSlots: ReturnType<typeof createLimiter>,
+): Promise<CycleContext> {
+  const windowStart = new Date(startedAt.getTime() - config.alerts.duplicateWindowHours * 3_600_000).toISOString();
+  const recent = await deps.store.recentMatches(windowStart, RECENT_MATCHES_LIMIT);
+  const known = new Map(recent.map((m) => [m.id, m]));
+  const windowHours = config.alerts.duplicateWindowHours;
+  const stories = await createStoryArbiter({
+    log: deps.store,
+    finder: deps.duplicateFinder(recent, { windowHours }),
+    finderOf: (reports) => deps.duplicateFinder(reports, { windowHours }),
+    stored: known,
+    now,
+  });
+  return {
+    stories,
+    known,
+    // Copies of a story that arrive while its count is being written share the next update:
+    // a syndicated story can bring dozens.
+    duplicateCounts: createDuplicateCounts({
+      isStored: (id) => known.has(id),
+      write: (firstId, by) => writeSlots.run('', () => deps.store.countDuplicate(firstId, by, stories.firstReport(firstId))),
+    }),
   };
 }
 
@@ -197,7 +237,7 @@ async function settleFeed(
   config: Config,
   deps: PollDeps,
   store: FeedWriter,
-  cycle: CycleContext,
+  cycle: () => Promise<CycleContext>,
   now: () => Date,
 ): Promise<{ report: FeedReport; stored: Match[] }> {
   const { started, outcome } = fetched;
@@ -294,7 +334,6 @@ async function settleFeed(
 
   const staleBefore = started.getTime() - config.alerts.maxAgeHours * 3_600_000;
   const matches: Match[] = [];
-  const firstReports: Promise<string | undefined>[] = [];
   for (const item of fresh) {
     const classification = deps.classifier.classify({
       title: item.title,
@@ -313,34 +352,11 @@ async function settleFeed(
       evidence: storedEvidence(classification.evidence, classification.labels),
       storedAt: now().toISOString(),
     });
-    // Registered before any await, so that later items of this cycle are compared with it.
-    firstReports.push(cycle.stories.decide(match));
     matches.push(match);
   }
   result.matches = matches.length;
   try {
-    const decided = await Promise.all(firstReports);
-    matches.forEach((match, i) => {
-      const firstReport = decided[i];
-      if (firstReport) {
-        match.duplicateOf = firstReport;
-        match.alertSuppressed = 'duplicate';
-      } else if (Date.parse(match.publishedAt) < staleBefore) {
-        match.alertSuppressed = 'stale';
-      }
-    });
-    const written = matches.length > 0 ? await store.putMatches(matches) : new Map<string, string>();
-    for (const match of matches) {
-      if (written.get(match.id) !== 'created') continue;
-      stored.push(match);
-      cycle.known.set(match.id, match);
-      cycle.duplicateCounts.stored(match.id);
-      result.stored++;
-      if (match.duplicateOf) {
-        result.duplicates++;
-        cycle.duplicateCounts.add(match.duplicateOf);
-      }
-    }
+    if (matches.length > 0) stored.push(...(await storeMatches(matches, await cycle(), store, staleBefore, result)));
   } catch (err) {
     // The entries stay unseen, so the next cycle retries them; conditional writes make that safe.
     await recordFailure(store, base, feed, started, result, {

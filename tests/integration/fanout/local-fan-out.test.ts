@@ -100,7 +100,7 @@ describe('fundwatch run --workers N on the sample feeds', () => {
       single.runner.close();
       fanned.runner.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('fundwatch run --workers N on generated feeds', () => {
@@ -143,7 +143,7 @@ describe('fundwatch run --workers N on generated feeds', () => {
       four.runner.close();
       await server.close();
     }
-  }, 240_000);
+  }, 600_000);
 
   it('loses nothing and stores nothing twice when a worker dies mid-batch, over 5 seeded crash points', async () => {
     const set = new FeedSet({ feeds: 48, itemsPerFeed: 2, hosts: 4, nowMs, seed: 23, relevantShare: 0.3 });
@@ -183,5 +183,5 @@ describe('fundwatch run --workers N on generated feeds', () => {
     } finally {
       await server.close();
     }
-  }, 300_000);
+  }, 600_000);
 });
