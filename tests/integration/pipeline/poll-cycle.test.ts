@@ -106,3 +106,36 @@ describe('a poll cycle over the sample feeds', () => {
     expect(states.get(`${server.url}/alliance-news.xml`)?.etag).toMatch(/^"[0-9a-f]{16}"$/);
   });
 });
+
+describe('the reads a cycle decides stories against', () => {
+  /** The table's store, counting the two reads a cycle makes only once it has a match. */
+  function countingReads(store: TestTable['store']) {
+    const calls = { recentMatches: 0, readStoryClaims: 0 };
+    const counted = new Proxy(store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (property === 'recentMatches' || property === 'readStoryClaims') calls[property]++;
+          return value.apply(target, args);
+        };
+      },
+    });
+    return { store: counted, calls };
+  }
+
+  it('are made once for all feeds of a cycle with matches, and not at all in a cycle without one', async () => {
+    const fresh = await createTestTable('pipeline-reads');
+    const config = sampleConfig(server);
+    const withMatches = countingReads(fresh.store);
+    const report = await runPollCycle(config, realPollDeps(withMatches.store));
+    expect(report.stored.length).toBeGreaterThan(1);
+    expect(withMatches.calls).toEqual({ recentMatches: 1, readStoryClaims: 1 });
+
+    const unchanged = countingReads(fresh.store);
+    const again = await runPollCycle(config, realPollDeps(unchanged.store));
+    expect(again.feeds.filter((f) => f.outcome === 'fetched').map((f) => f.matches)).toEqual([]);
+    expect(again.stored).toEqual([]);
+    expect(unchanged.calls).toEqual({ recentMatches: 0, readStoryClaims: 0 });
+  });
+});
