@@ -60,6 +60,8 @@ export interface Classification {
 
 export interface Classifier {
   readonly topics: readonly TopicId[];
+  /** The languages the pack has terms in (two-letter codes, sorted; "any" left out). */
+  readonly languages: readonly string[];
   classify(input: ClassifierInput): Classification;
 }
 
