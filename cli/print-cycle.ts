@@ -22,6 +22,8 @@ export function formatFeedLine(r: FeedReport): string {
     case 'fetched': {
       const parts = [`${r.entries} entries`, `${r.newEntries} new`, `${r.matches} matched`, `${r.stored} stored`];
       if (r.duplicates) parts.push(`${r.duplicates} as duplicates`);
+      const holes = Object.entries(r.languageNotCovered);
+      if (holes.length > 0) parts.push(`language not covered: ${holes.map(([lang, n]) => `${n} ${lang}`).join(', ')}`);
       const moved = r.movedTo ? `  (moved permanently to ${r.movedTo})` : '';
       return `  ${MARK.fetched} ${name} ${status}  ${parts.join(', ')}  ${r.durationMs} ms${moved}`;
     }

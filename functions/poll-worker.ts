@@ -47,6 +47,7 @@ export function createHandler({ config, poll, logger, metrics }: PollWorkerDeps)
           deadline,
           onFeed: (feed) => {
             if (feed.outcome === 'failed') logger.warn('feed failed', { feed: feed.url, error: feed.error, reason: feed.message, status: feed.status });
+            if (Object.keys(feed.languageNotCovered).length > 0) logger.info('items in languages the topic pack does not cover', { feed: feed.url, languageNotCovered: feed.languageNotCovered });
           },
         });
         const summary = summariseCycle(report);

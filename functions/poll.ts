@@ -34,6 +34,7 @@ export function createHandler({ config, poll, logger, metrics }: PollHandlerDeps
       deadline,
       onFeed: (feed) => {
         if (feed.outcome === 'failed') logger.warn('feed failed', { feed: feed.url, error: feed.error, reason: feed.message, status: feed.status, consecutiveFailures: feed.consecutiveFailures });
+        if (Object.keys(feed.languageNotCovered).length > 0) logger.info('items in languages the topic pack does not cover', { feed: feed.url, languageNotCovered: feed.languageNotCovered });
         if (feed.movedTo) logger.info('feed moved permanently', { feed: feed.url, movedTo: feed.movedTo });
       },
     });

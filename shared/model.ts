@@ -60,6 +60,8 @@ export interface Classification {
 
 export interface Classifier {
   readonly topics: readonly TopicId[];
+  /** The languages the pack has terms in (two-letter codes, sorted; "any" left out). */
+  readonly languages: readonly string[];
   classify(input: ClassifierInput): Classification;
 }
 
@@ -117,4 +119,10 @@ export interface FeedState {
   seen?: string[];
   /** When this state was last written; a 304 with nothing else changed only refreshes it hourly. */
   writtenAt?: string;
+  /**
+   * New entries in languages the topic pack has no terms for, by language: those of the last
+   * fetch that returned the feed, and the running total since the feed was first polled.
+   * Absent while there has never been one.
+   */
+  languageNotCovered?: { lastFetch: Record<string, number>; total: Record<string, number> };
 }

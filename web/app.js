@@ -729,8 +729,24 @@ function renderFeed(feed) {
     el('td', {}, relativeTimeNode(feed.lastSuccessAt, 'never')),
     el('td', { class: `num${feed.consecutiveFailures > 0 ? ' bad' : ''}`, text: String(feed.consecutiveFailures) }),
     el('td', {}, relativeTimeNode(feed.nextPollAt, 'when due')),
+    languageNotCoveredCell(feed.languageNotCovered),
     el('td', { class: 'feed-error', text: error || '—', title: error || undefined }),
   );
+}
+
+/** "sv 12 · tr 3": the running total; the last fetch's counts in the tooltip. Older APIs send nothing. */
+function languageNotCoveredCell(holes) {
+  const list = (tally) =>
+    Object.entries(tally ?? {})
+      .map(([lang, n]) => `${lang} ${n}`)
+      .join(' · ');
+  const total = list(holes?.total);
+  const last = list(holes?.lastFetch);
+  return el('td', {
+    class: `feed-languages${total ? ' bad' : ''}`,
+    text: total || '—',
+    title: total ? `New entries the topic pack has no terms for. Last fetch: ${last || 'none'}` : undefined,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

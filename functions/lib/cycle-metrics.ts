@@ -11,4 +11,5 @@ export function addCycleMetrics(metrics: Metrics, summary: CycleSummary): void {
   metrics.addMetric(METRICS.feedsFailing, MetricUnit.Count, summary.failing);
   metrics.addMetric('MatchesStored', MetricUnit.Count, summary.stored);
   metrics.addMetric('BytesDownloaded', MetricUnit.Bytes, summary.bytes);
+  metrics.addMetric('ItemsLanguageNotCovered', MetricUnit.Count, summary.languageNotCovered);
 }

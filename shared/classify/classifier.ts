@@ -1,6 +1,7 @@
 import type { Classification, Classifier, ClassifierInput, TopicId } from '#shared/model.ts';
 import { htmlToText } from '#shared/text/html-text.ts';
 import { ConceptMatcher, type ConceptHits } from './concept-matcher.ts';
+import { detectLanguage } from './language-coverage.ts';
 import { TokenBuffer, tokenizeInto } from './tokenize.ts';
 import type { TopicPack } from './topic-pack.ts';
 
@@ -84,7 +85,8 @@ export function createClassifier(pack: TopicPack): Classifier {
     tokenizeInto(text, tokens);
     let titleTokens = 0;
     while (titleTokens < tokens.count && tokens.starts[titleTokens]! < title.length) titleTokens++;
-    matcher.match(tokens, matcher.languageMask(input.lang), hits, titleTokens);
+    // An item nobody labelled is matched in the language it reads as, else in all of them.
+    matcher.match(tokens, matcher.languageMask(input.lang ?? detectLanguage(text)), hits, titleTokens);
     for (let c = 0; c < conceptCount; c++) {
       present[c] = hits.has(c) ? 1 : 0;
       present[titleOffset + c] = hits.inTitle[c]!;
@@ -159,5 +161,5 @@ export function createClassifier(pack: TopicPack): Classifier {
     return via === -1 ? `'${words}'` : `'${words}' (via ${names[via]})`;
   }
 
-  return { topics: topics.map((t) => t.id), classify };
+  return { topics: topics.map((t) => t.id), languages: matcher.languages, classify };
 }

@@ -1,4 +1,5 @@
 import type { CycleReport, FeedReportOutcome } from './poll-cycle.ts';
+import { addTallies, tallyTotal, type LanguageTally } from './language-tally.ts';
 
 /** A cycle's figures for logs and metrics: the single poller's and every fan-out worker's alike. */
 export interface CycleSummary {
@@ -11,10 +12,14 @@ export interface CycleSummary {
   failing: number;
   stored: number;
   bytes: number;
+  /** New entries in languages the pack does not cover, all feeds together. */
+  languageNotCovered: number;
+  languagesNotCovered: LanguageTally;
 }
 
 export function summariseCycle(report: CycleReport): CycleSummary {
   const count = (outcome: FeedReportOutcome) => report.feeds.filter((f) => f.outcome === outcome).length;
+  const languages = report.feeds.reduce<LanguageTally>((sum, f) => addTallies(sum, f.languageNotCovered), {});
   return {
     feeds: report.feeds.length,
     fetched: count('fetched'),
@@ -25,5 +30,7 @@ export function summariseCycle(report: CycleReport): CycleSummary {
     failing: report.failingFeeds,
     stored: report.stored.length,
     bytes: report.feeds.reduce((sum, f) => sum + f.bytes, 0),
+    languageNotCovered: tallyTotal(languages),
+    languagesNotCovered: languages,
   };
 }

@@ -4,11 +4,13 @@ import type { MatchStore } from '#shared/store/ports.ts';
 import type { FetchFeedOptions, FetchOutcome } from '#shared/fetch/fetch-feed.ts';
 import type { DuplicateFinder, KnownReport } from '#shared/alerts/near-duplicates.ts';
 import { normaliseEntry } from '#shared/feed/normalise-entry.ts';
+import { languageCoverage } from '#shared/classify/language-coverage.ts';
 import { hostOf } from '#shared/fetch/host-of.ts';
 import { createLimiter } from './concurrency.ts';
 import { createDuplicateCounts, type DuplicateCounts } from './duplicate-counts.ts';
 import { createStoryArbiter, type StoryArbiter } from './story-arbiter.ts';
 import { storedEvidence } from './stored-evidence.ts';
+import { addTallies, countLanguage, type LanguageTally } from './language-tally.ts';
 import { isDue, nextPollAfterFailure, nextPollAfterSuccess } from './feed-schedule.ts';
 
 /** The ports one poll cycle needs; the Lambda handler and the CLI pass real adapters. */
@@ -40,6 +42,12 @@ export interface FeedReport {
   matches: number;
   stored: number;
   duplicates: number;
+  /**
+   * New entries in a language the topic pack does not cover, by language (`{ sv: 3, tr: 1 }`).
+   * They are classified like any other (names and acronyms match in every language), but the
+   * pack's words cannot find them: this is the hole an operator should see.
+   */
+  languageNotCovered: LanguageTally;
   movedTo?: string;
   consecutiveFailures: number;
   durationMs: number;
@@ -221,6 +229,7 @@ export function idleReport(feed: FeedConfig, state: FeedState | undefined, outco
     matches: 0,
     stored: 0,
     duplicates: 0,
+    languageNotCovered: {},
     consecutiveFailures: state?.consecutiveFailures ?? 0,
     durationMs: 0,
   };
@@ -335,10 +344,12 @@ async function settleFeed(
   const staleBefore = started.getTime() - config.alerts.maxAgeHours * 3_600_000;
   const matches: Match[] = [];
   for (const item of fresh) {
+    const coverage = languageCoverage({ title: item.title, summary: item.summary, feedLanguage: item.lang }, deps.classifier.languages);
+    if (!coverage.covered) countLanguage(result.languageNotCovered, coverage.lang!);
     const classification = deps.classifier.classify({
       title: item.title,
       summary: item.summary,
-      lang: item.lang,
+      lang: coverage.lang,
       categories: item.categories,
     });
     if (classification.labels.length === 0) continue;
@@ -387,8 +398,15 @@ async function settleFeed(
     itemCount: items.length,
     seen: items.slice(0, config.fetch.maxItemsPerFeed).map((item) => fingerprint(item.id)),
     writtenAt: fetchedAt,
+    languageNotCovered: languageHoles(base.languageNotCovered, result.languageNotCovered),
   }, base, result);
   return finish();
+}
+
+/** The feed's "language not covered" counts after a fetch; kept off the row until there is one. */
+function languageHoles(previous: FeedState['languageNotCovered'], lastFetch: LanguageTally): FeedState['languageNotCovered'] {
+  if (previous === undefined && Object.keys(lastFetch).length === 0) return undefined;
+  return { lastFetch: { ...lastFetch }, total: addTallies(previous?.total ?? {}, lastFetch) };
 }
 
 async function recordFailure(

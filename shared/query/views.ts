@@ -57,6 +57,11 @@ export interface FeedHealth {
   movedTo: string | null;
   gone: boolean;
   itemCount: number | null;
+  /**
+   * New entries in languages the topic pack does not cover, by language: in the last fetch that
+   * returned the feed, and in total since it was first polled (empty objects when none).
+   */
+  languageNotCovered: { lastFetch: Record<string, number>; total: Record<string, number> };
 }
 
 export function toUpdateView(match: Match): UpdateView {
@@ -112,5 +117,9 @@ export function toFeedHealth(state: FeedState): FeedHealth {
     movedTo: state.movedTo ?? null,
     gone: state.gone === true,
     itemCount: state.itemCount ?? null,
+    languageNotCovered: {
+      lastFetch: { ...state.languageNotCovered?.lastFetch },
+      total: { ...state.languageNotCovered?.total },
+    },
   };
 }
