@@ -3,14 +3,15 @@ import { Command } from 'commander';
 import type { Classifier } from '#shared/model.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
 import { ItemLineError, parseLabeledItemLine } from '#shared/classify/item-line.ts';
-import { evaluate, type EvaluationReport, type Scores } from '#shared/classify/metrics.ts';
+import { evaluate, evaluateByLanguage, type EvaluationReport, type LanguageScores, type Scores } from '#shared/classify/metrics.ts';
 import { loadTopicPack } from '#shared/classify/topic-pack.ts';
 import { UsageError } from '../errors.ts';
 
 /**
  * `fundwatch eval --data FILE.jsonl [--json] [--pack FILE]`: classifies labelled items and
  * reports per-label precision/recall/F1, micro and macro averages, relevance (any label versus
- * none) and every misclassified item with the evidence behind its labels.
+ * none), the micro and relevance figures per language, and every misclassified item with the
+ * evidence behind its labels.
  */
 
 export interface MisclassifiedItem {
@@ -25,6 +26,8 @@ export interface MisclassifiedItem {
 }
 
 export interface EvalResult extends Omit<EvaluationReport, 'misclassified'> {
+  /** Items, micro and relevance scores per language code, largest language first. */
+  byLanguage: Record<string, LanguageScores>;
   misclassified: MisclassifiedItem[];
   /** Lines that could not be read, as "line N: reason". */
   skipped: string[];
@@ -32,13 +35,13 @@ export interface EvalResult extends Omit<EvaluationReport, 'misclassified'> {
 
 export function evaluateText(classifier: Classifier, text: string): EvalResult {
   const skipped: string[] = [];
-  const rows: { id: string; title: string; gold: string[]; predicted: string[]; scores: Record<string, number>; evidence: Record<string, string[]> }[] = [];
+  const rows: { id: string; title: string; lang: string | undefined; gold: string[]; predicted: string[]; scores: Record<string, number>; evidence: Record<string, string[]> }[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     try {
       const item = parseLabeledItemLine(line);
       const result = classifier.classify({ title: item.title, summary: item.summary, lang: item.lang });
-      rows.push({ id: item.id, title: item.title, gold: [...item.labels].sort(), predicted: result.labels, scores: result.scores, evidence: result.evidence });
+      rows.push({ id: item.id, title: item.title, lang: item.lang, gold: [...item.labels].sort(), predicted: result.labels, scores: result.scores, evidence: result.evidence });
     } catch (err) {
       if (!(err instanceof ItemLineError)) throw err;
       skipped.push(`line ${i + 1}: ${err.message}`);
@@ -50,7 +53,7 @@ export function evaluateText(classifier: Classifier, text: string): EvalResult {
     const row = byId.get(m.id)!;
     return { id: m.id, title: row.title, gold: row.gold, predicted: row.predicted, missing: m.missing, extra: m.extra, scores: row.scores, evidence: row.evidence };
   });
-  return { ...report, misclassified, skipped };
+  return { ...report, byLanguage: evaluateByLanguage(rows, classifier.topics), misclassified, skipped };
 }
 
 const pct = (x: number) => x.toFixed(3);
@@ -60,10 +63,21 @@ function scoreRow(name: string, s: Pick<Scores, 'precision' | 'recall' | 'f1'> &
   return `${name.padEnd(18)} ${pct(s.precision).padStart(9)} ${pct(s.recall).padStart(7)} ${pct(s.f1).padStart(6)}${counts}`;
 }
 
+function languageRow(lang: string, s: LanguageScores): string {
+  const cell = (x: number) => pct(x).padStart(8);
+  return `${lang.padEnd(6)} ${String(s.items).padStart(5)}  ${cell(s.micro.precision)} ${cell(s.micro.recall)} ${cell(s.micro.f1)}  ${cell(s.relevance.precision)} ${cell(s.relevance.recall)}`;
+}
+
+function languageTable(byLanguage: EvalResult['byLanguage']): string[] {
+  const header = `${'lang'.padEnd(6)} ${'items'.padStart(5)}  ${'micro P'.padStart(8)} ${'micro R'.padStart(8)} ${'micro F1'.padStart(8)}  ${'rel P'.padStart(8)} ${'rel R'.padStart(8)}`;
+  return [header, ...Object.entries(byLanguage).map(([lang, s]) => languageRow(lang, s))];
+}
+
 export function formatEvalResult(result: EvalResult): string {
   const lines = [`${result.items} items`, '', `${'label'.padEnd(18)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'f1'.padStart(6)}  support   tp   fp   fn`];
   for (const [label, s] of Object.entries(result.perLabel)) lines.push(scoreRow(label, s));
   lines.push('', scoreRow('micro', result.micro), scoreRow('macro', result.macro), scoreRow('relevance', result.relevance));
+  lines.push('', 'per language', ...languageTable(result.byLanguage));
   lines.push('', `misclassified: ${result.misclassified.length}`);
   for (const m of result.misclassified) {
     lines.push('', `${m.id}  ${m.title}`, `  gold: [${m.gold.join(', ')}]  predicted: [${m.predicted.join(', ')}]`);

@@ -23,7 +23,18 @@ export interface LabeledPrediction {
   id: string;
   gold: readonly string[];
   predicted: readonly string[];
+  lang?: string | undefined;
 }
+
+/** One language's share of an evaluation: how many items, and the averages that fit a small sample. */
+export interface LanguageScores {
+  items: number;
+  micro: Scores;
+  relevance: Scores;
+}
+
+/** Key for items that carry no language (BCP 47 "undetermined"). */
+export const UNDETERMINED_LANGUAGE = 'und';
 
 export interface EvaluationReport {
   items: number;
@@ -90,4 +101,25 @@ export function evaluate(predictions: readonly LabeledPrediction[], labels: read
     relevance: scoresFrom(relevance),
     misclassified,
   };
+}
+
+/**
+ * `evaluate` run on each language's items separately, largest language first (ties by code), so
+ * a classifier that is good on English but blind in Hungarian cannot hide behind the overall mean.
+ */
+export function evaluateByLanguage(predictions: readonly LabeledPrediction[], labels: readonly string[]): Record<string, LanguageScores> {
+  const groups = new Map<string, LabeledPrediction[]>();
+  for (const p of predictions) {
+    const lang = p.lang?.trim() ? p.lang.trim() : UNDETERMINED_LANGUAGE;
+    let group = groups.get(lang);
+    if (!group) groups.set(lang, (group = []));
+    group.push(p);
+  }
+  const ordered = [...groups.entries()].sort(([a, pa], [b, pb]) => pb.length - pa.length || a.localeCompare(b));
+  const byLanguage: Record<string, LanguageScores> = {};
+  for (const [lang, group] of ordered) {
+    const { items, micro, relevance } = evaluate(group, labels);
+    byLanguage[lang] = { items, micro, relevance };
+  }
+  return byLanguage;
 }

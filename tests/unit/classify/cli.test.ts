@@ -94,4 +94,29 @@ describe('fundwatch eval', () => {
     expect(status).toBe(2);
     expect(stderr).toMatch(/cannot read .*absent\.jsonl: ENOENT/);
   });
+
+  it('prints micro and relevance scores per language, in the table and in --json', () => {
+    const mixed = join(dir, 'mixed.jsonl');
+    const line = (id: string, lang: string | undefined, title: string, labels: string[]) => JSON.stringify({ id, title, summary: '', lang, labels });
+    writeFileSync(
+      mixed,
+      [
+        line('e1', 'en', 'Pentagon halts weapons shipments to Ukraine', ['us-aid']),
+        line('e2', 'en', 'Heatwave grips southern Europe', []),
+        line('h1', 'hu', 'Heatwave grips southern Europe', ['us-aid']),
+        line('n1', undefined, 'Heatwave grips southern Europe', []),
+      ].join('\n'),
+    );
+    const text = fundwatch(['eval', '--data', mixed]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^per language\nlang\s+items\s+micro P\s+micro R\s+micro F1\s+rel P\s+rel R$/m);
+    expect(text.stdout).toMatch(/^en\s+2\s+1\.000\s+1\.000\s+1\.000\s+1\.000\s+1\.000$/m);
+    // Nothing predicted but one item missed: precision counts as 0, not 1 (see metrics.ts).
+    expect(text.stdout).toMatch(/^hu\s+1\s+0\.000\s+0\.000\s+0\.000\s+0\.000\s+0\.000$/m);
+    expect(text.stdout).toMatch(/^und\s+1\s/m);
+    const report = JSON.parse(fundwatch(['eval', '--data', mixed, '--json']).stdout);
+    expect(Object.keys(report.byLanguage)).toEqual(['en', 'hu', 'und']);
+    expect(report.byLanguage.en).toMatchObject({ items: 2, micro: { tp: 1, fp: 0, fn: 0 }, relevance: { tp: 1, fp: 0, fn: 0 } });
+    expect(report.byLanguage.hu).toMatchObject({ items: 1, micro: { tp: 0, fp: 0, fn: 1 }, relevance: { tp: 0, fp: 0, fn: 1 } });
+  });
 });

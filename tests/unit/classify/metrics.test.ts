@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, scoresFrom } from '#shared/classify/metrics.ts';
+import { evaluate, evaluateByLanguage, scoresFrom, UNDETERMINED_LANGUAGE } from '#shared/classify/metrics.ts';
 
 describe('metrics', () => {
   it('computes precision, recall and F1 from counts', () => {
@@ -44,5 +44,36 @@ describe('metrics', () => {
     const report = evaluate([{ id: 'a', gold: ['z'], predicted: [] }], ['x']);
     expect(Object.keys(report.perLabel)).toEqual(['x', 'z']);
     expect(report.perLabel.z!.recall).toBe(0);
+  });
+
+  it('scores each language on its own items, largest language first, ties by code', () => {
+    const byLanguage = evaluateByLanguage(
+      [
+        { id: 'h1', lang: 'hu', gold: ['x'], predicted: [] },
+        { id: 'e1', lang: 'en', gold: ['x'], predicted: ['x'] },
+        { id: 'e2', lang: 'en', gold: [], predicted: ['y'] },
+        { id: 'e3', lang: 'en', gold: [], predicted: [] },
+        { id: 'c1', lang: 'cs', gold: ['y'], predicted: ['y'] },
+      ],
+      ['x', 'y'],
+    );
+    expect(Object.keys(byLanguage)).toEqual(['en', 'cs', 'hu']);
+    expect(byLanguage.en).toMatchObject({ items: 3, micro: { tp: 1, fp: 1, fn: 0 }, relevance: { tp: 1, fp: 1, fn: 0 } });
+    expect(byLanguage.en!.micro.precision).toBeCloseTo(0.5);
+    expect(byLanguage.hu).toMatchObject({ items: 1, micro: { tp: 0, fp: 0, fn: 1, recall: 0 }, relevance: { recall: 0 } });
+    expect(byLanguage.cs!.micro.f1).toBe(1);
+  });
+
+  it('groups items without a language under "und"', () => {
+    const byLanguage = evaluateByLanguage(
+      [
+        { id: 'a', gold: ['x'], predicted: ['x'] },
+        { id: 'b', lang: '  ', gold: [], predicted: ['x'] },
+        { id: 'c', lang: 'de', gold: [], predicted: [] },
+      ],
+      ['x'],
+    );
+    expect(Object.keys(byLanguage)).toEqual([UNDETERMINED_LANGUAGE, 'de']);
+    expect(byLanguage[UNDETERMINED_LANGUAGE]).toMatchObject({ items: 2, micro: { tp: 1, fp: 1, fn: 0 } });
   });
 });
