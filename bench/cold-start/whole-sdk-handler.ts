@@ -9,9 +9,12 @@ import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import * as SNS from '@aws-sdk/client-sns';
 import * as DocumentClient from '@aws-sdk/lib-dynamodb';
 import Parser from 'rss-parser';
+import { parseCompiledJson } from '#shared/config/runtime.ts';
 
 const AWS = { ...DynamoDB, ...SNS, ...DocumentClient };
-const feeds = (JSON.parse(process.env.FUNDWATCH_CONFIG ?? '{"feeds":[]}') as { feeds: { url: string }[] }).feeds;
+// The construct compiles the config in gzipped + base64 (see encodeCompiledJson), as for the real poll function.
+const config = process.env.FUNDWATCH_CONFIG;
+const feeds = config ? (parseCompiledJson('FUNDWATCH_CONFIG', config) as { feeds: { url: string }[] }).feeds : [];
 const doc = AWS.DynamoDBDocumentClient.from(new AWS.DynamoDBClient({}));
 const sns = new AWS.SNSClient({});
 const parser = new Parser();

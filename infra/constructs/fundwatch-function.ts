@@ -9,6 +9,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { encodeCompiledJson } from '#shared/config/runtime.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { GSI1 } from '#shared/store/table-design.ts';
 import { FUNCTION_ENV, METRICS } from '../outputs.ts';
@@ -21,9 +22,9 @@ export interface FundwatchFunctionProps {
   /** Handler file relative to the repository root, e.g. `functions/poll.ts`; it exports `handler`. */
   entry: string;
   description: string;
-  /** The validated config, compiled into the bundle as `process.env.FUNDWATCH_CONFIG`. */
+  /** The validated config, compiled into the bundle (compressed) as `process.env.FUNDWATCH_CONFIG`. */
   config: Config;
-  /** The topic pack JSON (validated at synth), compiled in as `process.env.FUNDWATCH_TOPIC_PACK`. */
+  /** The topic pack JSON (validated at synth), compiled in (compressed) as `process.env.FUNDWATCH_TOPIC_PACK`. */
   topicPackJson: string;
   timeout: Duration;
   /** Sized per function; Lambda's CPU share grows with memory. */
@@ -57,11 +58,12 @@ export class FundwatchFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
 
-    // String literals whose values are JSON texts, parsed at cold start. Both were validated at
-    // synth, so the bundles need no schema library (zod alone would be ~450 KB of each bundle).
+    // String literals holding JSON texts (gzip + base64, see encodeCompiledJson), parsed at cold
+    // start. Both were validated at synth, so the bundles need no schema library (zod alone
+    // would be ~450 KB of each bundle).
     const define: Record<string, string> = {
-      'process.env.FUNDWATCH_CONFIG': JSON.stringify(JSON.stringify(props.config)),
-      'process.env.FUNDWATCH_TOPIC_PACK': JSON.stringify(props.topicPackJson),
+      'process.env.FUNDWATCH_CONFIG': JSON.stringify(encodeCompiledJson(JSON.stringify(props.config))),
+      'process.env.FUNDWATCH_TOPIC_PACK': JSON.stringify(encodeCompiledJson(props.topicPackJson)),
     };
 
     super(scope, id, {

@@ -8,7 +8,8 @@ import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { PROJECT_ROOT, type FundwatchFunction } from '#infra/constructs/fundwatch-function.ts';
-import { buildFundwatchApp, loadDeployInputs } from '#infra/fundwatch-app.ts';
+import { buildFundwatchApp, loadDeployInputs, type DeployInputs } from '#infra/fundwatch-app.ts';
+import { encodeCompiledJson } from '#shared/config/runtime.ts';
 import type { FundwatchStack } from '#infra/fundwatch-stack.ts';
 import { synth, testConfig } from './support.ts';
 
@@ -22,9 +23,10 @@ describe('the deployable app (default config, real esbuild bundles, cdk-nag pack
   let outdir: string;
   let app: App;
   let stack: FundwatchStack;
+  let inputs: DeployInputs;
 
   beforeAll(async () => {
-    const inputs = await loadDeployInputs(join(PROJECT_ROOT, 'fundwatch.config.json'));
+    inputs = await loadDeployInputs(join(PROJECT_ROOT, 'fundwatch.config.json'));
     outdir = mkdtempSync(join(tmpdir(), 'fundwatch-cdk-'));
     ({ app, stack } = buildFundwatchApp({ ...inputs, nag: true, appProps: { outdir } }));
     // Policy validation runs inside synth and throws on any unacknowledged finding.
@@ -61,12 +63,13 @@ describe('the deployable app (default config, real esbuild bundles, cdk-nag pack
       expect(code).toMatch(/export\s*\{/);
       // The SDK is bundled: no import of it is left for the runtime to resolve.
       expect(/(from|import\()\s*["']@aws-sdk\//.test(code)).toBe(false);
-      // define replaced the lookups with the validated JSON itself (the query function needs
-      // only the topic pack, so the config is tree-shaken out of it).
+      // define replaced the lookups with the validated JSON itself, compressed (the query
+      // function needs only the topic pack, so the config is tree-shaken out of it).
       expect(code.includes('process.env.FUNDWATCH_CONFIG')).toBe(false);
       expect(code.includes('process.env.FUNDWATCH_TOPIC_PACK')).toBe(false);
-      expect(code.includes('nato-ukraine-fund')).toBe(true);
-      if (fn !== stack.queryApi.fn) expect(code.includes('news.google.com/rss/search?q=NATO+Ukraine+fund')).toBe(true);
+      expect(code.includes(encodeCompiledJson(inputs.topicPackJson))).toBe(true);
+      expect(code.includes('"nato-ukraine-fund"')).toBe(false);
+      if (fn !== stack.queryApi.fn) expect(code.includes(encodeCompiledJson(JSON.stringify(inputs.config)))).toBe(true);
       // The query function serves the web page from its own bundle: no files beside it.
       if (fn === stack.queryApi.fn) {
         for (const file of ['index.html', 'app.js', 'style.css']) {
