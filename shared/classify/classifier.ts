@@ -54,7 +54,7 @@ export function unitName(unit: number): string {
 
 export function createClassifier(pack: TopicPack): Classifier {
   const matcher = new ConceptMatcher(
-    Object.entries(pack.concepts).map(([id, c]) => ({ id, terms: c.terms, except: c.except, implies: c.implies })),
+    Object.entries(pack.concepts).map(([id, c]) => ({ id, terms: c.terms, except: c.except, asides: c.asides, implies: c.implies })),
   );
   const conceptCount = matcher.conceptIds.length;
   const topicIndex = new Map(pack.topics.map((t, i) => [t.id, i]));
