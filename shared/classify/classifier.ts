@@ -84,7 +84,7 @@ export function createClassifier(pack: TopicPack): Classifier {
   const names = [...matcher.conceptIds, ...topics.map((t) => `@${t.id}`), ...matcher.conceptIds.map((c) => `^${c}`)];
   const vetoFactor = pack.vetoFactor;
   // Bits 0 (headline) to ledeSentences; a pack compiled before salience has no ledeSentences.
-  const ledeMask = ~(-1 << ((pack.ledeSentences ?? 3) + 1));
+  const ledeMask = ~(-1 << ((pack.ledeSentences ?? 5) + 1));
 
   // Scratch state reused for every item; classify() is synchronous, so items never share it.
   const tokens = new TokenBuffer();

@@ -28,7 +28,7 @@ export interface ConceptDefinition {
 }
 
 /** How many words after an aside phrase its concept's mention may start ("ahead of [NATO's 75th] summit"). */
-export const ASIDE_REACH = 5;
+export const ASIDE_REACH = 8;
 
 type TermKind = 'term' | 'except' | 'aside';
 

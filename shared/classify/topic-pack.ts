@@ -65,7 +65,7 @@ const packSchema = z.strictObject({
   /** Multiplies a vetoed topic's score, so a veto shows as a near miss rather than vanishing. */
   vetoFactor: z.number().min(0).max(1).default(0.25),
   /** How many summary sentences after the headline count as the lede, where rules may fire. */
-  ledeSentences: z.number().int().min(1).max(30, 'expected at most 30 sentences').default(3),
+  ledeSentences: z.number().int().min(1).max(30, 'expected at most 30 sentences').default(5),
   concepts: z.record(id, conceptSchema),
   topics: z.array(topicSchema).min(1, 'expected at least one topic'),
 });
