@@ -43,6 +43,7 @@ interface CompiledTopic {
 
 const MAX_QUOTE = 60;
 const MAX_SENTENCE_QUOTE = 160;
+const MULTI_SPACE = /\s\s|[^\S ]/;
 const HEADLINE = 1;
 /** A fired rule decided on the whole item rather than one unit. */
 const WHOLE_ITEM = -1;
@@ -228,7 +229,8 @@ export function createClassifier(pack: TopicPack): Classifier {
     while (first < tokens.count && tokens.units[first] !== unit) first++;
     let last = first;
     while (last + 1 < tokens.count && tokens.units[last + 1] === unit) last++;
-    const sentence = text.slice(tokens.starts[first]!, tokens.ends[last]!).replace(/\s+/g, ' ');
+    const raw = text.slice(tokens.starts[first]!, tokens.ends[last]!);
+    const sentence = MULTI_SPACE.test(raw) ? raw.replace(/\s+/g, ' ') : raw;
     if (sentence.length <= MAX_SENTENCE_QUOTE) return `'${sentence}'`;
     const cut = sentence.slice(0, MAX_SENTENCE_QUOTE);
     const space = cut.lastIndexOf(' ');

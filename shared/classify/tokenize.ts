@@ -143,8 +143,11 @@ export interface Token {
 }
 
 /** Convenience form for loading terms and for tests; the hot path uses `tokenizeInto`. */
+// Shared by every call: tokenize() copies the tokens out before it returns.
+const scratch = new TokenBuffer();
+
 export function tokenize(text: string): Token[] {
-  const buffer = new TokenBuffer();
+  const buffer = scratch;
   tokenizeInto(text, buffer);
   const tokens: Token[] = [];
   for (let i = 0; i < buffer.count; i++) {
