@@ -247,7 +247,7 @@ function evidencePhrases(evidence) {
   const phrases = new Set();
   for (const entries of Object.values(evidence ?? {})) {
     for (const entry of Array.isArray(entries) ? entries : []) {
-      if (typeof entry !== 'string' || entry.startsWith('rule:')) continue;
+      if (typeof entry !== 'string' || entry.startsWith('rule:') || entry.startsWith('sentence:')) continue;
       const quoted = /←\s*'(.+?)'(?:\s*\(via [^)]*\))?\s*$/u.exec(entry);
       const phrase = (quoted ? quoted[1] : entry).trim();
       if (phrase.length >= 2) phrases.add(phrase);

@@ -63,14 +63,17 @@ function safeLink(link: string | undefined): string | undefined {
 const field = (text: string, max: number) => cutText(cleanLine(text.slice(0, max * 4 + 16)), max);
 
 /**
- * A reader wants the words that matched before the rule names: `'NATO', 'fund', 'Kyiv' (rule
- * alliance-fund-for-ukraine +2)`. Evidence without concept phrases is shown as it is.
+ * A reader wants the words that matched before the rule names, and where they were found:
+ * `'NATO', 'fund', 'Kyiv' (rule alliance-fund-for-ukraine +2, in sentence 2)`. Evidence without
+ * concept phrases is shown as it is; rows stored before salience have no sentence and show none.
  */
 export function readableEvidence(entries: readonly string[]): string {
   const phrases = new Set<string>();
   const rules: string[] = [];
+  let where = '';
   for (const entry of entries.slice(0, 64)) {
     if (entry.startsWith('rule:')) rules.push(entry.slice(5));
+    else if (entry.startsWith('sentence:') && where === '') where = sentenceName(entry);
     else if (entry.startsWith('concept:')) {
       const words = entry.split(' ← ')[1];
       if (words) phrases.add(field(words, MAX_EVIDENCE_PHRASE));
@@ -85,8 +88,16 @@ export function readableEvidence(entries: readonly string[]): string {
       .join('; ');
   }
   const words = [...phrases].filter(Boolean).slice(0, MAX_EVIDENCE_PHRASES).join(', ');
-  const rule = rules[0] ? ` (rule ${field(rules[0], MAX_EVIDENCE_PHRASE)}${rules.length > 1 ? ` +${rules.length - 1}` : ''})` : '';
-  return `${words}${rule}`;
+  const rule = rules[0] ? `rule ${field(rules[0], MAX_EVIDENCE_PHRASE)}${rules.length > 1 ? ` +${rules.length - 1}` : ''}` : '';
+  const detail = [rule, where].filter(Boolean).join(', ');
+  return detail ? `${words} (${detail})` : words;
+}
+
+/** `sentence:title` → "in the headline", `sentence:2 ← '…'` → "in sentence 2"; '' for anything else. */
+function sentenceName(entry: string): string {
+  const unit = /^sentence:(title|\d{1,2})\b/.exec(entry)?.[1];
+  if (unit === undefined) return '';
+  return unit === 'title' ? 'in the headline' : `in sentence ${unit}`;
 }
 
 function renderItem(n: number, match: Match, topic: TopicId): string {

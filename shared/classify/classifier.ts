@@ -7,9 +7,11 @@ import type { TopicPack } from './topic-pack.ts';
 
 /**
  * Decides topics by substance: a topic is labelled when one of its rules finds all of its
- * concepts in the item (say the alliance, Ukraine and a fund) and none of its vetoes applies
- * (say the NATO Innovation Fund). Several rules that fire strengthen each other (noisy-OR of
- * their weights). Everything is compiled when the classifier is created.
+ * concepts together where the item is about them — in the headline or in one sentence of the
+ * lede (salience), say the alliance, Ukraine and a fund — and none of its vetoes applies (say
+ * the NATO Innovation Fund). `none` conditions and vetoes look at the whole item. Several rules
+ * that fire strengthen each other (noisy-OR of their weights). Everything is compiled when the
+ * classifier is created.
  */
 
 /**
@@ -23,6 +25,8 @@ interface CompiledRule {
   weight: number;
   all: Condition[];
   none: Condition[];
+  /** The rule's `all` may meet anywhere in the item, not only within one unit. */
+  itemScope: boolean;
 }
 
 interface CompiledVeto {
@@ -39,10 +43,20 @@ interface CompiledTopic {
 }
 
 const MAX_QUOTE = 60;
+const MAX_SENTENCE_QUOTE = 160;
+const MULTI_SPACE = /\s\s|[^\S ]/;
+const HEADLINE = 1;
+/** A fired rule decided on the whole item rather than one unit. */
+const WHOLE_ITEM = -1;
+
+/** Evidence name of a unit: the headline, or the summary's sentence by its number. */
+export function unitName(unit: number): string {
+  return unit === 0 ? 'sentence:title' : `sentence:${unit}`;
+}
 
 export function createClassifier(pack: TopicPack): Classifier {
   const matcher = new ConceptMatcher(
-    Object.entries(pack.concepts).map(([id, c]) => ({ id, terms: c.terms, except: c.except, implies: c.implies })),
+    Object.entries(pack.concepts).map(([id, c]) => ({ id, terms: c.terms, except: c.except, asides: c.asides, implies: c.implies })),
   );
   const conceptCount = matcher.conceptIds.length;
   const topicIndex = new Map(pack.topics.map((t, i) => [t.id, i]));
@@ -60,21 +74,56 @@ export function createClassifier(pack: TopicPack): Classifier {
   const topics: CompiledTopic[] = pack.topics.map((t) => ({
     id: t.id,
     threshold: t.threshold,
-    rules: t.rules.map((r) => ({ id: r.id, weight: r.weight, all: r.all.map(compileCondition), none: r.none.map(compileCondition) })),
+    rules: t.rules.map((r) => ({
+      id: r.id,
+      weight: r.weight,
+      all: r.all.map(compileCondition),
+      none: r.none.map(compileCondition),
+      itemScope: r.scope === 'item',
+    })),
     vetoes: t.vetoes.map((v) => ({ id: v.id, when: v.when.map(compileCondition), unless: v.unless.map(compileCondition) })),
   }));
   const names = [...matcher.conceptIds, ...topics.map((t) => `@${t.id}`), ...matcher.conceptIds.map((c) => `^${c}`)];
   const vetoFactor = pack.vetoFactor;
+  // Bits 0 (headline) to ledeSentences; a pack compiled before salience has no ledeSentences.
+  const ledeMask = ~(-1 << ((pack.ledeSentences ?? 5) + 1));
 
   // Scratch state reused for every item; classify() is synchronous, so items never share it.
   const tokens = new TokenBuffer();
   const hits = matcher.newHits();
   const present = new Uint8Array(titleOffset + conceptCount);
+  /** Per condition index, the units (bits) where it holds: a topic or title flag holds in all. */
+  const presentIn = new Int32Array(titleOffset + conceptCount);
   const firedRules: CompiledRule[] = [];
+  const firedUnits: number[] = [];
   const firedVetoes: CompiledVeto[] = [];
 
   const satisfied = (cond: Condition): number => {
     for (const c of cond) if (present[c] === 1) return c;
+    return -1;
+  };
+  /** Units where the condition holds; the headline frames every sentence, so holding there means holding in all. */
+  const unitsOf = (cond: Condition): number => {
+    let units = 0;
+    for (const c of cond) units |= presentIn[c]!;
+    return (units & HEADLINE) !== 0 ? -1 : units;
+  };
+  /** The unit a rule fires in (the earliest, so the headline first), WHOLE_ITEM, or -2 when it does not fire. */
+  const firingUnit = (rule: CompiledRule): number => {
+    for (const cond of rule.none) if (satisfied(cond) !== -1) return -2;
+    if (rule.itemScope) return rule.all.every((cond) => satisfied(cond) !== -1) ? WHOLE_ITEM : -2;
+    let units = -1;
+    for (const cond of rule.all) {
+      units &= unitsOf(cond);
+      if (units === 0) return -2;
+    }
+    return 31 - Math.clz32(units & -units);
+  };
+  /** The alternative of a condition that holds in `unit` (or in the headline), as for `satisfied`. */
+  const satisfiedIn = (cond: Condition, unit: number): number => {
+    if (unit === WHOLE_ITEM) return satisfied(cond);
+    for (const c of cond) if ((presentIn[c]! & (1 << unit)) !== 0) return c;
+    for (const c of cond) if ((presentIn[c]! & HEADLINE) !== 0) return c;
     return -1;
   };
 
@@ -82,29 +131,34 @@ export function createClassifier(pack: TopicPack): Classifier {
     const title = htmlToText(input.title);
     const summary = htmlToText(input.summary);
     const text = summary ? `${title}\n${summary}` : title;
-    tokenizeInto(text, tokens);
+    tokenizeInto(text, tokens, title.length);
     let titleTokens = 0;
     while (titleTokens < tokens.count && tokens.starts[titleTokens]! < title.length) titleTokens++;
     // An item nobody labelled is matched in the language it reads as, else in all of them.
     matcher.match(tokens, matcher.languageMask(input.lang ?? detectLanguage(text)), hits, titleTokens);
     for (let c = 0; c < conceptCount; c++) {
       present[c] = hits.has(c) ? 1 : 0;
+      presentIn[c] = hits.units[c]! & ledeMask;
       present[titleOffset + c] = hits.inTitle[c]!;
+      presentIn[titleOffset + c] = hits.inTitle[c] === 1 ? -1 : 0;
     }
     present.fill(0, conceptCount, titleOffset);
+    presentIn.fill(0, conceptCount, titleOffset);
 
     const labels: TopicId[] = [];
     const scores: Record<TopicId, number> = {};
     const evidence: Record<TopicId, string[]> = {};
     topics.forEach((topic, t) => {
       firedRules.length = 0;
+      firedUnits.length = 0;
       firedVetoes.length = 0;
       let miss = 1;
       for (const rule of topic.rules) {
-        if (rule.all.every((cond) => satisfied(cond) !== -1) && rule.none.every((cond) => satisfied(cond) === -1)) {
-          firedRules.push(rule);
-          miss *= 1 - rule.weight;
-        }
+        const unit = firingUnit(rule);
+        if (unit === -2) continue;
+        firedRules.push(rule);
+        firedUnits.push(unit);
+        miss *= 1 - rule.weight;
       }
       if (firedRules.length === 0) return;
       for (const veto of topic.vetoes) {
@@ -119,6 +173,7 @@ export function createClassifier(pack: TopicPack): Classifier {
       if (score >= topic.threshold) {
         labels.push(topic.id);
         present[conceptCount + t] = 1;
+        presentIn[conceptCount + t] = -1;
       }
       evidence[topic.id] = explain(text);
     });
@@ -126,39 +181,62 @@ export function createClassifier(pack: TopicPack): Classifier {
     return { labels, scores, evidence };
   }
 
-  /** Readable evidence for the rules and vetoes just evaluated: what fired, on which words. */
+  /**
+   * Readable evidence for the rules and vetoes just evaluated: what fired, in which sentence
+   * (`sentence:title` or `sentence:<n>` with its text), on which words.
+   */
   function explain(text: string): string[] {
     const lines: string[] = [];
     const quoted = new Set<number>();
     for (const rule of firedRules) lines.push(`rule:${rule.id}`);
-    for (const rule of firedRules) {
+    const units = new Set(firedUnits.filter((u) => u !== WHOLE_ITEM));
+    for (const unit of units) lines.push(`${unitName(unit)} ← ${quoteUnit(text, unit)}`);
+    firedRules.forEach((rule, r) => {
+      const unit = firedUnits[r]!;
       for (const cond of rule.all) {
-        const c = satisfied(cond);
+        const c = satisfiedIn(cond, unit);
         if (quoted.has(c)) continue;
         quoted.add(c);
         lines.push(
           c < conceptCount
-            ? `concept:${names[c]} ← ${quote(text, c)}`
+            ? `concept:${names[c]} ← ${quote(text, c, unit)}`
             : c >= titleOffset
-              ? `title:${names[c]!.slice(1)} ← ${quote(text, c - titleOffset)}`
+              ? `title:${names[c]!.slice(1)} ← ${quote(text, c - titleOffset, 0)}`
               : `topic:${names[c]!.slice(1)}`,
         );
       }
-    }
+    });
     for (const veto of firedVetoes) {
       const c = satisfied(veto.when[0]!);
       const concept = c >= titleOffset ? c - titleOffset : c;
-      lines.push(concept < conceptCount ? `veto:${veto.id} ← ${quote(text, concept)}` : `veto:${veto.id}`);
+      lines.push(concept < conceptCount ? `veto:${veto.id} ← ${quote(text, concept, WHOLE_ITEM)}` : `veto:${veto.id}`);
     }
     return lines;
   }
 
-  function quote(text: string, concept: number): string {
-    const from = tokens.starts[hits.firstToken[concept]!]!;
-    const to = tokens.ends[hits.lastToken[concept]!]!;
+  /** The concept's words as written: its first mention in `unit` when it has one there, else in the item. */
+  function quote(text: string, concept: number, unit: number): string {
+    const inUnit = unit !== WHOLE_ITEM && (hits.units[concept]! & (1 << unit)) !== 0;
+    const slot = hits.slot(concept, unit);
+    const from = tokens.starts[inUnit ? hits.unitFirstToken[slot]! : hits.firstToken[concept]!]!;
+    const to = tokens.ends[inUnit ? hits.unitLastToken[slot]! : hits.lastToken[concept]!]!;
     const words = text.slice(from, Math.min(to, from + MAX_QUOTE)).replace(/\s+/g, ' ');
-    const via = hits.impliedBy[concept]!;
+    const via = inUnit ? hits.unitImpliedBy[slot]! : hits.impliedBy[concept]!;
     return via === -1 ? `'${words}'` : `'${words}' (via ${names[via]})`;
+  }
+
+  /** The unit's text from its first to its last word, cut at a word when long. */
+  function quoteUnit(text: string, unit: number): string {
+    let first = 0;
+    while (first < tokens.count && tokens.units[first] !== unit) first++;
+    let last = first;
+    while (last + 1 < tokens.count && tokens.units[last + 1] === unit) last++;
+    const raw = text.slice(tokens.starts[first]!, tokens.ends[last]!);
+    const sentence = MULTI_SPACE.test(raw) ? raw.replace(/\s+/g, ' ') : raw;
+    if (sentence.length <= MAX_SENTENCE_QUOTE) return `'${sentence}'`;
+    const cut = sentence.slice(0, MAX_SENTENCE_QUOTE);
+    const space = cut.lastIndexOf(' ');
+    return `'${space > MAX_SENTENCE_QUOTE / 2 ? cut.slice(0, space) : cut}…'`;
   }
 
   return { topics: topics.map((t) => t.id), languages: matcher.languages, classify };

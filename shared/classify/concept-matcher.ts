@@ -1,5 +1,5 @@
 import { MIN_PLURAL_BASE, isCapitalised, parseTermWord, type TokenPattern } from './morphology.ts';
-import { tokenize, type TokenBuffer } from './tokenize.ts';
+import { MAX_UNIT, tokenize, type TokenBuffer } from './tokenize.ts';
 
 /**
  * Finds which concepts an item mentions. Everything is compiled once: every distinct word
@@ -17,8 +17,20 @@ export interface ConceptDefinition {
    * fund), "power plants" (not a factory). A term match overlapping an exception match is dropped.
    */
   except?: Record<string, string[]> | undefined;
+  /**
+   * Phrases that make the concept's next mention a passing one, by language: "ahead of" (the
+   * summit as a deadline), "like" (a mission as a comparison), "including" (the fund as one
+   * item of a list). A mention that starts within `ASIDE_REACH` words after such a phrase, in
+   * the same clause, does not count.
+   */
+  asides?: Record<string, string[]> | undefined;
   implies: string[];
 }
+
+/** How many words after an aside phrase its concept's mention may start ("ahead of [NATO's 75th] summit"). */
+export const ASIDE_REACH = 8;
+
+type TermKind = 'term' | 'except' | 'aside';
 
 export const ANY_LANGUAGE = 'any';
 
@@ -60,10 +72,13 @@ interface CompiledTerm {
   languages: number;
   patterns: Int32Array;
   text: string;
+  aside: boolean;
 }
 
 // Exception matches of one item as flat (concept, first token, last token) triples.
 const MASK_FIELDS = 3;
+
+const UNIT_SLOTS = MAX_UNIT + 1;
 
 /** Per-item results, reused between items. `first*` are token indexes of the first mention. */
 export class ConceptHits {
@@ -74,6 +89,15 @@ export class ConceptHits {
   readonly term: Int32Array;
   /** 1 when the concept is mentioned (or implied) within the item's title. */
   readonly inTitle: Uint8Array;
+  /** Bit u set when the concept is mentioned (or implied) in unit u (0 = headline, 1… = sentences). */
+  readonly units: Int32Array;
+  /**
+   * The first mention in each unit, at `concept * 32 + unit`; a slot is valid only while its bit
+   * is set in `units`, so clearing an item clears `units` alone.
+   */
+  readonly unitFirstToken: Int32Array;
+  readonly unitLastToken: Int32Array;
+  readonly unitImpliedBy: Int32Array;
 
   constructor(size: number) {
     this.firstToken = new Int32Array(size).fill(-1);
@@ -81,15 +105,25 @@ export class ConceptHits {
     this.impliedBy = new Int32Array(size);
     this.term = new Int32Array(size);
     this.inTitle = new Uint8Array(size);
+    this.units = new Int32Array(size);
+    this.unitFirstToken = new Int32Array(size * UNIT_SLOTS);
+    this.unitLastToken = new Int32Array(size * UNIT_SLOTS);
+    this.unitImpliedBy = new Int32Array(size * UNIT_SLOTS);
   }
 
   has(concept: number): boolean {
     return this.firstToken[concept] !== -1;
   }
 
+  /** Slot of the concept's first mention in `unit`, for the `unit*` arrays (check `units` first). */
+  slot(concept: number, unit: number): number {
+    return concept * UNIT_SLOTS + unit;
+  }
+
   clear(): void {
     this.firstToken.fill(-1);
     this.inTitle.fill(0);
+    this.units.fill(0);
   }
 }
 
@@ -106,6 +140,8 @@ export class ConceptMatcher {
   private exceptionsByFirst: number[][] = [];
   private exceptionCount = 0;
   private titleTokens = 0;
+  private units: Uint8Array = new Uint8Array(0);
+  private clauses: Int32Array = new Int32Array(0);
   private masks = new Int32Array(3 * 16);
   private maskCount = 0;
   private readonly implications: Int32Array[];
@@ -123,11 +159,15 @@ export class ConceptMatcher {
     concepts.forEach((c, i) => {
       for (const [lang, terms] of Object.entries(c.terms)) {
         const mask = lang === ANY_LANGUAGE ? this.allLanguages() : 1 << this.languages.indexOf(lang);
-        for (const term of terms) this.addTerm(i, mask, term, false);
+        for (const term of terms) this.addTerm(i, mask, term, 'term');
       }
       for (const [lang, terms] of Object.entries(c.except ?? {})) {
         const mask = lang === ANY_LANGUAGE ? this.allLanguages() : 1 << this.languages.indexOf(lang);
-        for (const term of terms) this.addTerm(i, mask, term, true);
+        for (const term of terms) this.addTerm(i, mask, term, 'except');
+      }
+      for (const [lang, terms] of Object.entries(c.asides ?? {})) {
+        const mask = lang === ANY_LANGUAGE ? this.allLanguages() : 1 << this.languages.indexOf(lang);
+        for (const term of terms) this.addTerm(i, mask, term, 'aside');
       }
     });
     this.implications = concepts.map((c) => Int32Array.from(this.closure(c.id, concepts)));
@@ -156,13 +196,18 @@ export class ConceptMatcher {
   match(tokens: TokenBuffer, languageMask: number, hits: ConceptHits, titleTokens = tokens.count): void {
     hits.clear();
     this.titleTokens = titleTokens;
+    this.units = tokens.units;
+    this.clauses = tokens.clauses;
     this.collectTokenPatterns(tokens);
     this.maskCount = 0;
     if (this.exceptionCount > 0) this.scan(tokens.count, languageMask, this.exceptionsByFirst, hits);
     this.scan(tokens.count, languageMask, this.termsByFirst, hits);
   }
 
-  /** Finds every term of `index` in the item: exceptions are remembered as masks, concept terms recorded unless masked. */
+  /**
+   * Finds every term of `index` in the item: exceptions are remembered as masks over their own
+   * words, asides as masks over the words after them; concept terms are recorded unless masked.
+   */
   private scan(count: number, languageMask: number, index: number[][], hits: ConceptHits): void {
     const starts = this.tokenPatternStart;
     const patterns = this.tokenPatterns;
@@ -175,11 +220,24 @@ export class ConceptMatcher {
           if ((term.languages & languageMask) === 0) continue;
           const last = i + term.patterns.length - 1;
           if (last >= count || !this.restMatches(term.patterns, i)) continue;
-          if (index === this.exceptionsByFirst) this.addMask(term.concept, i, last);
-          else if (this.maskCount === 0 || !this.masked(term.concept, i, last)) this.record(hits, term.concept, i, last, t, -1);
+          if (index !== this.exceptionsByFirst) {
+            if (this.maskCount === 0 || !this.masked(term.concept, i, last)) this.record(hits, term.concept, i, last, t, -1);
+          } else if (!term.aside) this.addMask(term.concept, i, last);
+          else {
+            const reach = this.asideReach(last, count);
+            if (reach > last) this.addMask(term.concept, last + 1, reach);
+          }
         }
       }
     }
+  }
+
+  /** The last token an aside ending at `last` reaches: at most ASIDE_REACH words on, within its clause. */
+  private asideReach(last: number, count: number): number {
+    const clause = this.clauses[last];
+    let reach = last;
+    while (reach + 1 < count && reach < last + ASIDE_REACH && this.clauses[reach + 1] === clause) reach++;
+    return reach;
   }
 
   private addMask(concept: number, first: number, last: number): void {
@@ -202,15 +260,32 @@ export class ConceptMatcher {
     return false;
   }
 
+  /**
+   * Keeps the first mention of a concept in the item and in each unit, a direct mention before
+   * an implied one; a direct mention passes its implications on wherever it was new.
+   */
   private record(hits: ConceptHits, concept: number, first: number, last: number, term: number, impliedBy: number): void {
     if (first < this.titleTokens) hits.inTitle[concept] = 1;
+    let changed = false;
     const known = hits.firstToken[concept] !== -1;
-    if (known && (impliedBy !== -1 || hits.impliedBy[concept] === -1)) return;
-    hits.firstToken[concept] = first;
-    hits.lastToken[concept] = last;
-    hits.term[concept] = term;
-    hits.impliedBy[concept] = impliedBy;
-    if (impliedBy !== -1) return;
+    if (!known || (impliedBy === -1 && hits.impliedBy[concept] !== -1)) {
+      hits.firstToken[concept] = first;
+      hits.lastToken[concept] = last;
+      hits.term[concept] = term;
+      hits.impliedBy[concept] = impliedBy;
+      changed = true;
+    }
+    const unit = this.units[first]!;
+    const bit = 1 << unit;
+    const slot = hits.slot(concept, unit);
+    if ((hits.units[concept]! & bit) === 0 || (impliedBy === -1 && hits.unitImpliedBy[slot] !== -1)) {
+      hits.units[concept] = hits.units[concept]! | bit;
+      hits.unitFirstToken[slot] = first;
+      hits.unitLastToken[slot] = last;
+      hits.unitImpliedBy[slot] = impliedBy;
+      changed = true;
+    }
+    if (!changed || impliedBy !== -1) return;
     for (const implied of this.implications[concept]!) this.record(hits, implied, first, last, term, concept);
   }
 
@@ -283,12 +358,13 @@ export class ConceptMatcher {
     return (1 << this.languages.length) - 1 || 1;
   }
 
-  private addTerm(concept: number, languages: number, term: string, exception: boolean): void {
+  private addTerm(concept: number, languages: number, term: string, kind: TermKind): void {
     const parsed = parseTerm(term);
     if (typeof parsed === 'string') throw new Error(parsed);
     const ids = parsed.map((p) => this.patternId(p));
     const index = this.terms.length;
-    this.terms.push({ concept, languages, patterns: Int32Array.from(ids), text: term });
+    const exception = kind !== 'term';
+    this.terms.push({ concept, languages, patterns: Int32Array.from(ids), text: term, aside: kind === 'aside' });
     const byFirst = exception ? this.exceptionsByFirst : this.termsByFirst;
     (byFirst[ids[0]!] ??= []).push(index);
     if (exception) this.exceptionCount++;

@@ -23,6 +23,8 @@ const conceptSchema = z.strictObject({
   terms: z.record(language, z.array(z.string().trim().min(1, 'expected a non-empty term')).min(1, 'expected at least one term')),
   /** Phrases in which the concept's terms do not count ("to fund" is no fund). */
   except: z.record(language, z.array(z.string().trim().min(1, 'expected a non-empty term')).min(1, 'expected at least one term')).optional(),
+  /** Phrases after which the concept's next mention is a passing one ("ahead of" the summit). */
+  asides: z.record(language, z.array(z.string().trim().min(1, 'expected a non-empty term')).min(1, 'expected at least one term')).optional(),
 });
 
 const ruleSchema = z.strictObject({
@@ -31,6 +33,11 @@ const ruleSchema = z.strictObject({
   weight: z.number().gt(0, 'expected a weight above 0').max(1, 'expected a weight of at most 1'),
   all: z.array(condition).min(1, 'expected at least one condition'),
   none: z.array(condition).default([]),
+  /**
+   * Where the `all` conditions must meet: "sentence" (the default) in the headline or in one
+   * lede sentence, "item" anywhere in the item (for rules meant to combine across sentences).
+   */
+  scope: z.enum(['sentence', 'item'], { error: 'expected "sentence" or "item"' }).default('sentence'),
 });
 
 const vetoSchema = z.strictObject({
@@ -57,6 +64,8 @@ const packSchema = z.strictObject({
   description: z.string().optional(),
   /** Multiplies a vetoed topic's score, so a veto shows as a near miss rather than vanishing. */
   vetoFactor: z.number().min(0).max(1).default(0.25),
+  /** How many summary sentences after the headline count as the lede, where rules may fire. */
+  ledeSentences: z.number().int().min(1).max(30, 'expected at most 30 sentences').default(5),
   concepts: z.record(id, conceptSchema),
   topics: z.array(topicSchema).min(1, 'expected at least one topic'),
 });
@@ -86,7 +95,7 @@ function crossCheck(pack: TopicPack): string[] {
     concept.implies.forEach((implied, i) => {
       if (!concepts.has(implied)) problems.push(`${jsonPath(['concepts', conceptId, 'implies', i])}: unknown concept "${implied}"`);
     });
-    for (const field of ['terms', 'except'] as const) {
+    for (const field of ['terms', 'except', 'asides'] as const) {
       for (const [lang, terms] of Object.entries(concept[field] ?? {})) {
         terms.forEach((term, i) => {
           const parsed = parseTerm(term);

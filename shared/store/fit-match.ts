@@ -32,7 +32,7 @@ export function fitMatch(match: Match, sizeOf: (match: Match) => number, budget:
 
 /** Drops the last matched phrase of the topic with the most; false when each is down to its floor. */
 function dropOnePhrase(match: Match): boolean {
-  const isPhrase = (entry: string) => !entry.startsWith('rule:') && !entry.startsWith('veto:');
+  const isPhrase = (entry: string) => !entry.startsWith('rule:') && !entry.startsWith('veto:') && !entry.startsWith('sentence:');
   let richest: string | undefined;
   let most = PHRASES_FLOOR;
   for (const [topic, entries] of Object.entries(match.evidence)) {

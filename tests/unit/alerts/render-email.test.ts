@@ -120,6 +120,18 @@ describe('the "Why" line', () => {
     ).toBe("'fund', 'NATO', 'Kyiv' (rule alliance-fund-for-ukraine +1)");
   });
 
+  it('says which sentence decided, and rows stored before salience (no sentence) render as before', async () => {
+    const { readableEvidence } = await import('#shared/alerts/render-email.ts');
+    const entries = ['rule:alliance-ministers', "concept:ministers ← 'ministers'", "concept:nato ← 'NATO'"];
+    expect(readableEvidence([entries[0]!, 'sentence:2', ...entries.slice(1)])).toBe(
+      "'ministers', 'NATO' (rule alliance-ministers, in sentence 2)",
+    );
+    expect(readableEvidence([entries[0]!, "sentence:title ← 'NATO ministers meet'", ...entries.slice(1)])).toBe(
+      "'ministers', 'NATO' (rule alliance-ministers, in the headline)",
+    );
+    expect(readableEvidence(entries)).toBe("'ministers', 'NATO' (rule alliance-ministers)");
+  });
+
   it('shows evidence without matched words as it is', async () => {
     const { readableEvidence } = await import('#shared/alerts/render-email.ts');
     expect(readableEvidence(['rule:nsatu-named', 'veto:eu-mission'])).toBe('rule:nsatu-named; veto:eu-mission');

@@ -33,6 +33,21 @@ describe('the evidence a stored match keeps', () => {
     expect(Object.keys(storedEvidence(evidence, ['nato-meetings', 'ukraine-fund'])).sort()).toEqual(['nato-meetings', 'ukraine-fund']);
   });
 
+  it('keeps the deciding sentence by name only, after the rule (the summary is stored anyway)', () => {
+    const withSentence = {
+      'nato-meetings': [
+        'rule:alliance-ministers',
+        'rule:leaders-decide',
+        "sentence:2 ← 'NATO defence ministers met in Brussels'",
+        "sentence:3 ← 'Leaders will decide in July'",
+        "concept:ministers ← 'ministers'",
+      ],
+    };
+    expect(storedEvidence(withSentence, ['nato-meetings'])).toEqual({
+      'nato-meetings': ['rule:alliance-ministers', 'sentence:2', "concept:ministers ← 'ministers'"],
+    });
+  });
+
   it('keeps a topic with no evidence as an empty list', () => {
     expect(storedEvidence({}, ['us-aid'])).toEqual({ 'us-aid': [] });
   });

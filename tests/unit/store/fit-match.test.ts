@@ -75,7 +75,7 @@ describe('fitMatch', () => {
 
   it('keeps a few lines of summary before it drops matched phrases, and every deciding rule', () => {
     const evidence = {
-      'ukraine-fund': ['rule:alliance-fund-for-ukraine', "concept:fund-word ← 'fund'", "concept:nato ← 'NATO'", "concept:fund-amount ← '100-billion'"],
+      'ukraine-fund': ['rule:alliance-fund-for-ukraine', 'sentence:1', "concept:fund-word ← 'fund'", "concept:nato ← 'NATO'", "concept:fund-amount ← '100-billion'"],
       'us-aid': ['rule:us-weapons-for-ukraine', "concept:us ← 'Pentagon'", "concept:weapons ← 'military aid'", 'veto:none'],
     };
     const rich = aMatch({ summary: 'The alliance would run the fund for five years. '.repeat(25), topics: ['ukraine-fund', 'us-aid'], evidence });
@@ -83,6 +83,7 @@ describe('fitMatch', () => {
     expect(sizeOf(fitted)).toBeLessThanOrEqual(760);
     expect(Buffer.byteLength(fitted.summary)).toBeGreaterThanOrEqual(190);
     expect(fitted.evidence['ukraine-fund']![0]).toBe('rule:alliance-fund-for-ukraine');
+    expect(fitted.evidence['ukraine-fund']![1]).toBe('sentence:1');
     expect(fitted.evidence['us-aid']).toContain('rule:us-weapons-for-ukraine');
     expect(fitted.evidence['us-aid']).toContain('veto:none');
     const phrases = Object.values(fitted.evidence).flat().filter((e) => e.startsWith('concept:')).length;
