@@ -127,6 +127,17 @@ export function createClassifier(pack: TopicPack): Classifier {
     return -1;
   };
 
+  /**
+   * An item nobody labelled is matched in the language it reads as, else in all of them. Aggregators
+   * and wire feeds put a headline in one language over a summary in another, and the whole text reads
+   * as the longer part, so the headline's own language is added.
+   */
+  function languagesOf(lang: string | undefined, title: string, summary: string, text: string): number {
+    if (lang !== undefined) return matcher.languageMask(lang);
+    const whole = matcher.languageMask(detectLanguage(text));
+    return summary ? whole | matcher.languageMask(detectLanguage(title)) : whole;
+  }
+
   function classify(input: ClassifierInput): Classification {
     const title = htmlToText(input.title);
     const summary = htmlToText(input.summary);
@@ -134,8 +145,7 @@ export function createClassifier(pack: TopicPack): Classifier {
     tokenizeInto(text, tokens, title.length);
     let titleTokens = 0;
     while (titleTokens < tokens.count && tokens.starts[titleTokens]! < title.length) titleTokens++;
-    // An item nobody labelled is matched in the language it reads as, else in all of them.
-    matcher.match(tokens, matcher.languageMask(input.lang ?? detectLanguage(text)), hits, titleTokens);
+    matcher.match(tokens, languagesOf(input.lang, title, summary, text), hits, titleTokens);
     for (let c = 0; c < conceptCount; c++) {
       present[c] = hits.has(c) ? 1 : 0;
       presentIn[c] = hits.units[c]! & ledeMask;

@@ -349,7 +349,8 @@ async function settleFeed(
     const classification = deps.classifier.classify({
       title: item.title,
       summary: item.summary,
-      lang: coverage.lang,
+      // A detected language is left to the classifier, which also reads the headline's own.
+      lang: coverage.source === 'detected' ? undefined : coverage.lang,
       categories: item.categories,
     });
     if (classification.labels.length === 0) continue;
