@@ -67,3 +67,22 @@ export function parseAlertPayload(message: string): { ok: true; payload: AlertPa
   }
   return { ok: true, payload: p as AlertPayload };
 }
+
+/**
+ * One delivery function serves every webhook through one Lambda alias per subscription, each
+ * subscribed to the topic with that subscription's filter policy; the alias an invocation came
+ * through (the qualifier of its invoked ARN) says which webhook it is for. Prefixed because an
+ * alias name may not be all digits.
+ */
+export const webhookAliasName = (name: string): string => `hook-${name}`;
+
+export function webhookForInvocation(
+  subscriptions: readonly { protocol: string }[],
+  invokedFunctionArn: string,
+): WebhookSubscription | undefined {
+  const qualifier = invokedFunctionArn.split(':')[7];
+  if (!qualifier) return undefined;
+  return subscriptions.find(
+    (s): s is WebhookSubscription => (s.protocol === 'https' || s.protocol === 'slack') && webhookAliasName((s as WebhookSubscription).name) === qualifier,
+  );
+}
