@@ -13,6 +13,7 @@ import { awsSecretReader } from '#shared/alerts/aws-secret-reader.ts';
 import { snsMessageOf } from '#shared/alerts/sns-publisher.ts';
 import { cachingSecretReader } from '#shared/alerts/webhook-secrets.ts';
 import { parseConfig } from '#shared/config/load.ts';
+import type { Resolver } from '#shared/fetch/guarded-agent.ts';
 import type { WebhookLimits } from '#shared/fetch/post-webhook.ts';
 import type { Match } from '#shared/model.ts';
 import { toUpdateView } from '#shared/query/views.ts';
@@ -79,7 +80,7 @@ function snsEventFor(matches: Match[]): SNSEvent {
   };
 }
 
-function invoke(alias: string, matches: Match[], overrides: Partial<WebhookLimits> = {}) {
+function invoke(alias: string, matches: Match[], overrides: Partial<WebhookLimits> = {}, resolve?: Resolver) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const logged: string[] = [];
   for (const level of ['info', 'warn', 'error'] as const) {
@@ -90,6 +91,7 @@ function invoke(alias: string, matches: Match[], overrides: Partial<WebhookLimit
     delivery: {
       secrets: cachingSecretReader(awsSecretReader({ secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }), ssm: new SSMClient({ region: 'eu-west-1' }) })),
       limits: { ...limits, ...overrides },
+      ...(resolve ? { resolve } : {}),
     },
     logger,
     metrics: new Metrics({ namespace: 'fundwatch-test', serviceName: 'deliver' }),
@@ -206,6 +208,15 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
     const { run, logged } = invoke('hook-newsroom', [aMatch()]);
     await expect(run()).resolves.toBeUndefined();
     expect(logged.join('\n')).toContain(reason);
+  });
+
+  it('a host name that resolves to a private address is refused at connect time (DNS rebinding)', async () => {
+    useSecret('https://hooks.example.net/services/x');
+    const rebinding: Resolver = async () => [{ address: '10.0.0.5', family: 4 }];
+    const { run, logged } = invoke('hook-newsroom', [aMatch()], { requireHttps: true }, rebinding);
+    await expect(run()).resolves.toBeUndefined();
+    expect(logged.join('\n')).toContain('hooks.example.net resolves to 10.0.0.5: private address not in fetch.allowPrivateHosts');
+    expect(logged.join('\n')).not.toContain('/services/x');
   });
 
   it('on AWS a plain-http webhook is refused', async () => {
