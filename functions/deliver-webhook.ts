@@ -27,6 +27,13 @@ import { METRICS } from '#infra/outputs.ts';
  * and counted, not retried: resending the same request would be refused the same way.
  */
 
+/** What an invocation did (failures throw instead), for its log line and the tests. */
+export interface DeliverySummary {
+  webhook: string;
+  delivered: number;
+  rejected: number;
+}
+
 export interface DeliverHandlerDeps {
   subscriptions: readonly { protocol: string }[];
   delivery: WebhookDeliveryDeps;
@@ -35,18 +42,20 @@ export interface DeliverHandlerDeps {
 }
 
 export function createHandler({ subscriptions, delivery, logger, metrics }: DeliverHandlerDeps) {
-  return middy(async (event: SNSEvent, context: Context): Promise<void> => {
+  return middy(async (event: SNSEvent, context: Context): Promise<DeliverySummary> => {
     const subscription: WebhookSubscription | undefined = webhookForInvocation(subscriptions, context.invokedFunctionArn);
     if (!subscription) {
       // Invoked without a webhook's alias (by hand, or the alias outlived its config entry).
       throw new Error(`no https or slack subscription for the alias of ${context.invokedFunctionArn}`);
     }
     const target = { webhook: subscription.name, protocol: subscription.protocol };
+    const summary: DeliverySummary = { webhook: subscription.name, delivered: 0, rejected: 0 };
     for (const record of event.Records ?? []) {
       const parsed = parseAlertPayload(record.Sns?.Message ?? '');
       if (!parsed.ok) {
         logger.error(`webhook "${subscription.name}": message not delivered: ${parsed.reason}`, { ...target, messageId: record.Sns?.MessageId });
         metrics.addMetric(METRICS.webhookRejected, MetricUnit.Count, 1);
+        summary.rejected += 1;
         continue;
       }
       const { payload } = parsed;
@@ -55,10 +64,12 @@ export function createHandler({ subscriptions, delivery, logger, metrics }: Deli
       switch (outcome.kind) {
         case 'delivered':
           metrics.addMetric(METRICS.webhookDelivered, MetricUnit.Count, 1);
+          summary.delivered += 1;
           logger.info(`webhook "${subscription.name}" answered ${outcome.status}`, about);
           break;
         case 'rejected':
           metrics.addMetric(METRICS.webhookRejected, MetricUnit.Count, 1);
+          summary.rejected += 1;
           logger.error(`webhook "${subscription.name}" refused the alert: ${outcome.reason}`, { ...about, status: outcome.status });
           break;
         case 'failed':
@@ -67,6 +78,7 @@ export function createHandler({ subscriptions, delivery, logger, metrics }: Deli
           throw new WebhookDeliveryError(subscription.name, outcome.reason);
       }
     }
+    return summary;
   })
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

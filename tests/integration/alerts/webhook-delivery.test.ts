@@ -128,7 +128,7 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
     useSecret(`${receiver.origin}/hook`);
     const matches = [aMatch({ id: 'a', score: 0.95, scores: { 'ukraine-fund': 0.95 } }), aMatch({ id: 'b', score: 0.7, scores: { 'ukraine-fund': 0.7 } })];
     const { run } = invoke('hook-newsroom', matches);
-    await run();
+    await expect(run()).resolves.toEqual({ webhook: 'newsroom', delivered: 1, rejected: 0 });
     expect(bodies).toHaveLength(1);
     const { json, contentType } = bodies[0]!;
     expect(contentType).toBe('application/json; charset=utf-8');
@@ -177,7 +177,7 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
   it('4xx: reported as an error naming the status, not thrown (so not retried)', async () => {
     useSecret(`${receiver.origin}/gone`);
     const { run, logged } = invoke('hook-newsroom', [aMatch()]);
-    await expect(run()).resolves.toBeUndefined();
+    await expect(run()).resolves.toEqual({ webhook: 'newsroom', delivered: 0, rejected: 1 });
     expect(bodies).toHaveLength(1);
     expect(logged.filter((l) => l.startsWith('error:'))).toEqual([expect.stringContaining(`webhook "newsroom" refused the alert: 127.0.0.1:${receiver.port} answered 404 (no_service): not retried`)]);
     expect(logged.join('\n')).not.toContain('/gone');
@@ -194,7 +194,7 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
     useSecret(`${receiver.origin}/moved`);
     const before = elsewhere.connections();
     const { run, logged } = invoke('hook-newsroom', [aMatch()]);
-    await expect(run()).resolves.toBeUndefined();
+    await expect(run()).resolves.toMatchObject({ rejected: 1 });
     expect(elsewhere.connections()).toBe(before);
     expect(logged.join('\n')).toContain('answered 302: redirects are not followed');
   });
@@ -206,7 +206,7 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
   ])('a secret pointing at %s is refused before connecting', async (_what, url, reason) => {
     useSecret(url);
     const { run, logged } = invoke('hook-newsroom', [aMatch()]);
-    await expect(run()).resolves.toBeUndefined();
+    await expect(run()).resolves.toMatchObject({ rejected: 1 });
     expect(logged.join('\n')).toContain(reason);
   });
 
@@ -214,7 +214,7 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
     useSecret('https://hooks.example.net/services/x');
     const rebinding: Resolver = async () => [{ address: '10.0.0.5', family: 4 }];
     const { run, logged } = invoke('hook-newsroom', [aMatch()], { requireHttps: true }, rebinding);
-    await expect(run()).resolves.toBeUndefined();
+    await expect(run()).resolves.toMatchObject({ rejected: 1 });
     expect(logged.join('\n')).toContain('hooks.example.net resolves to 10.0.0.5: private address not in fetch.allowPrivateHosts');
     expect(logged.join('\n')).not.toContain('/services/x');
   });
