@@ -5,6 +5,9 @@ import type { TopicPack } from '#shared/classify/topic-pack.ts';
 import { createClassifier } from '#shared/classify/classifier.ts';
 import { deliverLocalAlerts } from '#shared/alerts/local-alerts.ts';
 import { topicNamesFrom } from '#shared/alerts/topic-names.ts';
+import { withLocalWebhooks } from '#shared/alerts/local-webhooks.ts';
+import { localSecretReader } from '#shared/alerts/webhook-secrets.ts';
+import { join } from 'node:path';
 import { OutboxPublisher } from '#shared/local/outbox-publisher.ts';
 import { createLocalStreamsClient } from '#shared/local/stream-reader.ts';
 import { runPollCycle, type CycleReport } from '#shared/pipeline/poll-cycle.ts';
@@ -78,7 +81,13 @@ export class LocalCycleRunner {
 
   private async sendAlerts(): Promise<{ emails: AlertEmail[]; failedTopics: string[] }> {
     const emails: AlertEmail[] = [];
-    const outbox = new OutboxPublisher({ dataDir: this.local.dataDir, out: this.out });
+    // https/slack subscriptions get the same alerts when a local URL is given for them
+    // (FUNDWATCH_WEBHOOK_URL_<NAME> or <data-dir>/secrets.json).
+    const outbox = withLocalWebhooks(new OutboxPublisher({ dataDir: this.local.dataDir, out: this.out }), {
+      config: this.config,
+      secrets: localSecretReader({ secretsFile: join(this.local.dataDir, 'secrets.json') }),
+      out: this.out,
+    });
     const result = await deliverLocalAlerts({
       doc: this.local.doc,
       tableName: this.local.tableName,

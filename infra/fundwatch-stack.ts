@@ -52,7 +52,10 @@ export class FundwatchStack extends Stack {
         ...(poller instanceof FanOutPoller ? { PollWorker: poller.workerDeadLetters } : {}),
         Notify: this.alerting.notifyFailures,
         Digest: this.alerting.digestFailures,
+        ...(this.alerting.channels.deliverFailures ? { Deliver: this.alerting.channels.deliverFailures } : {}),
+        ...(this.alerting.channels.subscriptionFailures ? { SnsDelivery: this.alerting.channels.subscriptionFailures } : {}),
       },
+      ...(this.alerting.channels.deliver ? { webhooks: this.alerting.channels.deliver } : {}),
     });
 
     new CfnOutput(this, STACK_OUTPUTS.apiUrl, { value: this.queryApi.url, description: 'Query API base URL (IAM-signed requests)' });

@@ -36,4 +36,8 @@ export const METRICS = {
   feedsFailing: 'FeedsFailing',
   batchesDispatched: 'FeedBatchesDispatched',
   batchWaitMs: 'FeedBatchWaitMs',
+  webhookDelivered: 'WebhookDelivered',
+  /** A webhook refused an alert (4xx, redirect, blocked address): not retried, alarmed on. */
+  webhookRejected: 'WebhookRejected',
+  webhookFailed: 'WebhookFailed',
 } as const;

@@ -2,6 +2,8 @@
  * The domain model: plain data that every layer shares. No AWS types here.
  */
 
+import type { AlertPayload } from '#shared/alerts/alert-payload.ts';
+
 export type TopicId = string;
 
 /** One entry exactly as a feed carried it, after parsing and before normalisation. */
@@ -90,6 +92,8 @@ export interface AlertEmail {
   body: string;
   /** The matches it lists, for idempotency. */
   itemIds: string[];
+  /** The same alert as data, for webhooks, Slack, SQS and Lambda subscribers (`renderAlert`). */
+  payload?: AlertPayload;
 }
 
 export type FetchOutcomeKind = 'fetched' | 'not-modified' | 'failed';

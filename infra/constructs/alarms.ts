@@ -23,6 +23,8 @@ export interface AlarmsProps {
   fanOut?: { queue: IQueue };
   notify: IFunction;
   digest: IFunction;
+  /** The webhook delivery function, when some subscription is a webhook. */
+  webhooks?: IFunction;
   /** Dead-letter queues by a short name used in the alarm's id. */
   deadLetterQueues: Record<string, IQueue>;
 }
@@ -117,6 +119,21 @@ export class Alarms extends Construct {
       metric: props.digest.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
       threshold: 1,
     });
+
+    if (props.webhooks) {
+      // Refusals are not retried (resending would be refused again), so nothing reaches a
+      // dead-letter queue: this alarm is how the operator learns of a revoked or moved webhook.
+      this.add('WebhookRejected', 'A webhook refused an alert (4xx, a redirect or a blocked address): it was not retried; check the delivery function\'s log and the webhook\'s secret.', {
+        metric: new Metric({
+          namespace: METRICS.namespace,
+          metricName: METRICS.webhookRejected,
+          dimensionsMap: { service: METRICS.service },
+          statistic: 'Sum',
+          period: Duration.minutes(15),
+        }),
+        threshold: 1,
+      });
+    }
 
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.add(`${name}DeadLetters`, `Messages are waiting in the ${name} dead-letter queue: read them, fix, redrive.`, {

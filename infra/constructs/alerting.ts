@@ -6,23 +6,17 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Subscription, SubscriptionFilter, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { Config, Subscription as SubscriptionConfig } from '#shared/config/schema.ts';
+import type { Config } from '#shared/config/schema.ts';
 import { MATCH_INSERT_FILTER_PATTERN } from '#shared/alerts/stream-batch.ts';
-import { ALERT_MESSAGE_ATTRIBUTES } from '#shared/alerts/message-attributes.ts';
 import { FUNCTION_ENV } from '../outputs.ts';
+import { AlertChannels } from './alert-channels.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FundwatchFunction } from './fundwatch-function.ts';
 import { TableAccess } from '../table-access.ts';
 
-/** The filter policy that routes a subscriber's topics in its mode (instant or daily) to it. */
-export function filterPolicyFor(subscription: SubscriptionConfig) {
-  return {
-    [ALERT_MESSAGE_ATTRIBUTES.topic]: SubscriptionFilter.stringFilter({ allowlist: [...subscription.topics] }),
-    [ALERT_MESSAGE_ATTRIBUTES.mode]: SubscriptionFilter.stringFilter({ allowlist: [subscription.mode] }),
-  };
-}
+export { filterPolicyFor } from './alert-channels.ts';
 
 export interface AlertingProps {
   config: Config;
@@ -33,12 +27,13 @@ export interface AlertingProps {
 }
 
 /**
- * Alerts: one encrypted SNS topic with an email subscription per configured subscriber, the
+ * Alerts: one encrypted SNS topic with a subscription per configured subscriber (AlertChannels), the
  * notify function on the table's stream (new matches only) and the daily digest function.
  */
 export class Alerting extends Construct {
   readonly key: Key;
   readonly topic: Topic;
+  readonly channels: AlertChannels;
   readonly notify: FundwatchFunction;
   readonly notifyFailures: DeadLetterQueue;
   readonly digest: FundwatchFunction;
@@ -65,26 +60,7 @@ export class Alerting extends Construct {
       enforceSSL: true,
     });
 
-    const seen = new Set<string>();
-    for (const subscription of config.subscriptions) {
-      // Stable ids: reordering the config must not replace (and re-confirm) a subscription.
-      const subscriptionId = `Email ${subscription.email} ${subscription.mode}`;
-      if (seen.has(subscriptionId)) {
-        throw new Error(`config: ${subscription.email} is subscribed twice in ${subscription.mode} mode; merge the topics into one subscription`);
-      }
-      seen.add(subscriptionId);
-      const created = new Subscription(this, subscriptionId, {
-        topic: this.topic,
-        protocol: SubscriptionProtocol.EMAIL,
-        endpoint: subscription.email,
-        filterPolicy: filterPolicyFor(subscription),
-      });
-      Validations.of(created).acknowledge({
-        id: 'Serverless-SNSRedrivePolicy',
-        reason:
-          'Email subscription: SNS retries delivery itself, and a message the mail server refuses is not something the system can reprocess; a redrive queue would only collect copies nobody reads. Delivery failures show in the topic\'s NumberOfNotificationsFailed metric.',
-      });
-    }
+    this.channels = new AlertChannels(this, 'Channels', { config, topic: this.topic });
 
     const alertEnvironment = { [FUNCTION_ENV.queryApiUrl]: props.queryApiUrl };
 

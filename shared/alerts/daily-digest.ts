@@ -3,7 +3,8 @@ import type { Match, TopicId } from '#shared/model.ts';
 import type { AlertClaims, AlertLog, AlertPublisher, TopicMatchReader } from './ports.ts';
 import { silentLog } from './ports.ts';
 import type { FailedTopic, SentEmail } from './notifier.ts';
-import { renderAlertEmail, type RenderOptions } from './render-email.ts';
+import { renderAlert } from './alert-payload.ts';
+import type { RenderOptions } from './render-email.ts';
 
 /**
  * The daily digest: per topic, the matches first stored in the 24 hours before `now`, one email
@@ -96,7 +97,7 @@ export async function sendDailyDigests(now: Date, deps: DailyDigestDeps): Promis
       continue;
     }
     try {
-      const email = renderAlertEmail(topic, 'daily', fresh, { ...deps.render, since: report.windowStart });
+      const email = renderAlert(topic, 'daily', fresh, { ...deps.render, since: report.windowStart });
       await deps.publisher.publish(email);
       report.sent.push({ topic, subject: email.subject, itemIds });
     } catch (err) {

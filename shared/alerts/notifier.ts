@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Match, TopicId } from '#shared/model.ts';
 import type { AlertClaims, AlertLog, AlertPublisher } from './ports.ts';
 import { silentLog } from './ports.ts';
-import { renderAlertEmail, type RenderOptions } from './render-email.ts';
+import { renderAlert } from './alert-payload.ts';
+import type { RenderOptions } from './render-email.ts';
 
 /**
  * Instant alerts: one email per topic for the matches of one batch (a stream batch in Lambda,
@@ -112,7 +113,7 @@ export async function sendInstantAlerts(matches: Match[], deps: InstantAlertDeps
     const claimed = toSend.map((m) => m.id);
 
     try {
-      const email = renderAlertEmail(topic, 'instant', toSend, deps.render);
+      const email = renderAlert(topic, 'instant', toSend, deps.render);
       await deps.publisher.publish(email);
       report.sent.push({ topic, subject: email.subject, itemIds: claimed });
     } catch (err) {

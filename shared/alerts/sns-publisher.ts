@@ -52,8 +52,9 @@ export class SnsAlertPublisher implements AlertPublisher {
   }
 
   async publish(email: AlertEmail): Promise<void> {
+    const message = snsMessageOf(email);
     const size =
-      Buffer.byteLength(email.body) + Buffer.byteLength(email.subject) + Buffer.byteLength(email.topic) + 64;
+      Buffer.byteLength(message.Message) + Buffer.byteLength(email.subject) + Buffer.byteLength(email.topic) + 64;
     if (size > SNS_MAX_MESSAGE_BYTES) {
       throw new Error(`alert email for ${email.topic} is ${size} bytes, over SNS's ${SNS_MAX_MESSAGE_BYTES}`);
     }
@@ -62,7 +63,7 @@ export class SnsAlertPublisher implements AlertPublisher {
       new PublishCommand({
         TopicArn: this.options.topicArn,
         Subject: email.subject,
-        Message: email.body,
+        ...message,
         MessageAttributes: {
           [ALERT_MESSAGE_ATTRIBUTES.topic]: { DataType: 'String', StringValue: email.topic },
           [ALERT_MESSAGE_ATTRIBUTES.mode]: { DataType: 'String', StringValue: email.mode },
@@ -70,4 +71,14 @@ export class SnsAlertPublisher implements AlertPublisher {
       }),
     );
   }
+}
+
+/**
+ * One Publish for every channel: email subscribers get the plain text (the `email` key), every
+ * other protocol (SQS, Lambda: the user's own and the webhook delivery function) the payload
+ * JSON as the `default` message. Without a payload the text goes to everyone, as before.
+ */
+export function snsMessageOf(email: AlertEmail): { Message: string; MessageStructure?: 'json' } {
+  if (!email.payload) return { Message: email.body };
+  return { Message: JSON.stringify({ default: JSON.stringify(email.payload), email: email.body }), MessageStructure: 'json' };
 }

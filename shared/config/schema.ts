@@ -34,10 +34,87 @@ const fetchSchema = z.strictObject({
   maxItemsPerFeed: z.int().min(1).max(10_000).default(500),
 });
 
-const subscriptionSchema = z.strictObject({
-  email: z.email({ error: 'expected an email address' }),
+const routing = {
   topics: z.array(z.string().min(1)).min(1, 'expected at least one topic'),
   mode: z.enum(['instant', 'daily']).default('instant'),
+};
+
+/** How a deployment refers to a webhook: by a short name used in logs, metrics and the Lambda alias. */
+export const WEBHOOK_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/** Secrets Manager's own alphabet for secret names (1–512 characters). */
+const SECRETS_MANAGER_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** SSM parameter names; the leading slash makes the parameter ARN `…:parameter/<name without slash>`. */
+const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+
+/**
+ * A webhook's URL carries its credential (a Slack incoming-webhook URL is the whole secret), so
+ * the config names where it is kept and never holds it: it stays out of the template and logs.
+ */
+const webhookSubscription = <P extends 'https' | 'slack'>(protocol: P) =>
+  z
+    .strictObject({
+      protocol: z.literal(protocol),
+      name: z.string().regex(WEBHOOK_NAME_PATTERN, 'expected a short name of lower-case letters, digits and hyphens, e.g. "ops-slack"'),
+      secretName: z.string({ error: 'expected the name of the secret that holds the webhook URL (never the URL itself)' }),
+      secretStore: z.enum(['secrets-manager', 'ssm']).default('secrets-manager'),
+      /** Only for a secret or SecureString encrypted with a customer managed key; AWS managed keys need no grant. */
+      kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'expected a KMS key ARN').optional(),
+      ...routing,
+    })
+    .superRefine((sub, ctx) => {
+      const ssm = sub.secretStore === 'ssm';
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(sub.secretName)) {
+        ctx.addIssue({ code: 'custom', path: ['secretName'], message: 'looks like a URL: put the webhook URL in the secret and give the secret\'s name here' });
+      } else if (ssm ? !SSM_PARAMETER_NAME.test(sub.secretName) : !SECRETS_MANAGER_NAME.test(sub.secretName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secretName'],
+          message: ssm
+            ? 'expected an SSM parameter name starting with "/" (letters, digits, "_", ".", "-", "/")'
+            : 'expected a Secrets Manager secret name (1-512 of letters, digits and /_+=.@-)',
+        });
+      }
+    });
+
+export const emailSubscriptionSchema = z.strictObject({
+  protocol: z.literal('email'),
+  email: z.email({ error: 'expected an email address' }),
+  ...routing,
+});
+
+/** The user's own automation, subscribed natively (SQS with raw message delivery). */
+const sqsSubscriptionSchema = z.strictObject({
+  protocol: z.literal('sqs'),
+  queueArn: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/, 'expected an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME; FIFO queues cannot subscribe to a standard topic)'),
+  ...routing,
+});
+
+const lambdaSubscriptionSchema = z.strictObject({
+  protocol: z.literal('lambda'),
+  functionArn: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/, 'expected a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)'),
+  ...routing,
+});
+
+export const SUBSCRIPTION_PROTOCOLS = ['email', 'https', 'slack', 'sqs', 'lambda'] as const;
+
+const subscriptionSchema = z.preprocess(
+  // An entry without `protocol` is an email subscription, as every config before channels wrote it.
+  (value) => (value && typeof value === 'object' && !Array.isArray(value) && !('protocol' in value) ? { protocol: 'email', ...value } : value),
+  z.discriminatedUnion(
+    'protocol',
+    [emailSubscriptionSchema, webhookSubscription('https'), webhookSubscription('slack'), sqsSubscriptionSchema, lambdaSubscriptionSchema],
+    { error: `expected "protocol" to be one of ${SUBSCRIPTION_PROTOCOLS.map((p) => `"${p}"`).join(', ')}` },
+  ),
+);
+
+const subscriptionsSchema = z.array(subscriptionSchema).superRefine((subs, ctx) => {
+  const names = new Map<string, number>();
+  subs.forEach((sub, index) => {
+    if (sub.protocol !== 'https' && sub.protocol !== 'slack') return;
+    const first = names.get(sub.name);
+    if (first === undefined) names.set(sub.name, index);
+    else ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${sub.name}" is already the name of subscriptions[${first}]; webhook names must be unique` });
+  });
 });
 
 const alertsSchema = z.strictObject({
@@ -82,7 +159,7 @@ export const configSchema = z.strictObject({
   topicPack: z.string().min(1).default('default'),
   fetch: fetchSchema.default(() => fetchSchema.parse({})),
   alerts: alertsSchema.default(() => alertsSchema.parse({})),
-  subscriptions: z.array(subscriptionSchema).default([]),
+  subscriptions: subscriptionsSchema.default([]),
   schedule: scheduleSchema.default(() => scheduleSchema.parse({})),
   retention: retentionSchema.default(() => retentionSchema.parse({})),
   operations: operationsSchema.default(() => operationsSchema.parse({})),
@@ -102,4 +179,9 @@ export type FeedConfig = Config['feeds'][number];
 export type FetchLimits = Config['fetch'];
 export type AlertSettings = Config['alerts'];
 export type Subscription = Config['subscriptions'][number];
+export type SubscriptionProtocol = Subscription['protocol'];
+export type EmailSubscription = Extract<Subscription, { protocol: 'email' }>;
+export type WebhookSubscription = Extract<Subscription, { protocol: 'https' | 'slack' }>;
+export type SqsSubscription = Extract<Subscription, { protocol: 'sqs' }>;
+export type LambdaSubscription = Extract<Subscription, { protocol: 'lambda' }>;
 export type ScaleSettings = Config['scale'];

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { urlToHttpOptions } from 'node:url';
 
 /**
- * One GET over node:http / node:https, without following redirects. Every way an exchange can
+ * One request over node:http / node:https (a feed GET, a webhook POST), without following redirects. Every way an exchange can
  * end early (idle socket, early close) surfaces as a typed error, from the request or from the
  * body, so the fetcher can say what went wrong in words.
  */
@@ -39,6 +39,11 @@ export interface HttpGetOptions {
   idleTimeoutMs: number;
 }
 
+export interface HttpRequestOptions extends HttpGetOptions {
+  method: 'GET' | 'POST';
+  body?: Uint8Array;
+}
+
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
@@ -49,6 +54,10 @@ export interface HttpResponse {
 }
 
 export function httpGet(url: URL, options: HttpGetOptions): Promise<HttpResponse> {
+  return httpRequest(url, { ...options, method: 'GET' });
+}
+
+export function httpRequest(url: URL, options: HttpRequestOptions): Promise<HttpResponse> {
   const send = url.protocol === 'https:' ? https.request : http.request;
   return new Promise<HttpResponse>((resolve, reject) => {
     // The first cause we know of; tearing the socket down makes node report a generic abort,
@@ -58,7 +67,7 @@ export function httpGet(url: URL, options: HttpGetOptions): Promise<HttpResponse
 
     const req: ClientRequest = send({
       ...urlToHttpOptions(url),
-      method: 'GET',
+      method: options.method,
       agent: options.agent,
       headers: options.headers,
       signal: options.signal,
@@ -99,7 +108,7 @@ export function httpGet(url: URL, options: HttpGetOptions): Promise<HttpResponse
         },
       });
     });
-    req.end();
+    req.end(options.body);
   });
 }
 

@@ -42,6 +42,7 @@ let notify: FundwatchFunction;
 let digest: FundwatchFunction;
 let worker: FundwatchFunction;
 let dispatcher: FundwatchFunction;
+let deliver: FundwatchFunction;
 
 beforeAll(async () => {
   feeds = await startSampleFeeds();
@@ -56,6 +57,8 @@ beforeAll(async () => {
   digest = new FundwatchFunction(stack, 'Digest', { entry: 'functions/digest.ts', description: 'digest bundle under test', ...common });
   worker = new FundwatchFunction(stack, 'Worker', { entry: 'functions/poll-worker.ts', description: 'worker bundle under test', ...common });
   dispatcher = new FundwatchFunction(stack, 'Dispatcher', { entry: 'functions/dispatch.ts', description: 'dispatcher bundle under test', ...common });
+  const withWebhook = { ...common.config, subscriptions: [{ protocol: 'slack' as const, name: 'ops-slack', secretName: 'fundwatch/ops-slack', secretStore: 'secrets-manager' as const, topics: ['ukraine-fund'], mode: 'instant' as const }] };
+  deliver = new FundwatchFunction(stack, 'Deliver', { entry: 'functions/deliver-webhook.ts', description: 'webhook delivery bundle under test', ...common, config: withWebhook });
   app.synth();
 }, 120_000);
 
@@ -65,13 +68,19 @@ afterAll(async () => {
 });
 
 /** Imports `fn`'s bundle in a fresh Node process as the Lambda runtime would and invokes it once. */
-async function invokeBundle(fn: FundwatchFunction, event: unknown, tableName = table.tableName, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+async function invokeBundle(
+  fn: FundwatchFunction,
+  event: unknown,
+  tableName = table.tableName,
+  env: Record<string, string> = {},
+  invokedFunctionArn = 'arn:aws:lambda:eu-west-1:123456789012:function:fundwatch-test',
+): Promise<Record<string, unknown>> {
   const bundle = join(outdir, (fn.node.findChild('Code') as Asset).assetPath, 'index.mjs');
   const script = `
     const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
     const context = {
       functionName: 'fundwatch-test', functionVersion: '$LATEST', memoryLimitInMB: '512', awsRequestId: 'test-request',
-      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fundwatch-test',
+      invokedFunctionArn: ${JSON.stringify(invokedFunctionArn)},
       logGroupName: '/aws/lambda/fundwatch-test', logStreamName: 'test', callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => 60_000,
     };
@@ -126,6 +135,12 @@ describe('the Lambda bundles, run as Lambda runs them', () => {
     const report = await invokeBundle(digest, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, empty.tableName);
     expect(report.sent).toEqual([]);
     expect(report.failed).toEqual([]);
+  });
+
+  it('deliver: starts with its secret clients and reports, without retrying, a message that is no fundwatch alert', async () => {
+    const event = { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm-1', Message: 'plain text, not an alert' } }] };
+    const summary = await invokeBundle(deliver, event, table.tableName, {}, 'arn:aws:lambda:eu-west-1:123456789012:function:fundwatch-test:hook-ops-slack');
+    expect(summary).toEqual({ webhook: 'ops-slack', delivered: 0, rejected: 1 });
   });
 
   it('poll worker: polls the feed batch of an SQS record and fails back the record that is not one', async () => {
