@@ -8,6 +8,7 @@ import { classifyCommand } from './commands/classify.ts';
 import { evalCommand } from './commands/eval.ts';
 import { subscribeCommands } from './commands/subscribe.ts';
 import { feedsCommand } from './commands/feeds.ts';
+import { feedbackCommand } from './commands/feedback.ts';
 
 /**
  * `fundwatch`: every subcommand lives in its own module under cli/commands and exports a
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(classifyCommand());
   program.addCommand(evalCommand());
   program.addCommand(feedsCommand());
+  program.addCommand(feedbackCommand());
   for (const command of subscribeCommands()) program.addCommand(command);
   return program;
 }

@@ -6,9 +6,10 @@ import { ItemLineError, parseLabeledItemLine } from '#shared/classify/item-line.
 import { evaluate, evaluateByLanguage, type EvaluationReport, type LanguageScores, type Scores } from '#shared/classify/metrics.ts';
 import { loadTopicPack } from '#shared/classify/topic-pack.ts';
 import { UsageError } from '../errors.ts';
+import { DEFAULT_DATA_DIR } from '../local-store.ts';
 
 /**
- * `fundwatch eval --data FILE.jsonl [--json] [--pack FILE]`: classifies labelled items and
+ * `fundwatch eval --data FILE.jsonl [--json] [--pack FILE]` (or `--feedback`, cli/eval-feedback.ts): classifies labelled items and
  * reports per-label precision/recall/F1, micro and macro averages, relevance (any label versus
  * none), the micro and relevance figures per language, and every misclassified item with the
  * evidence behind its labels.
@@ -94,10 +95,22 @@ export function formatEvalResult(result: EvalResult): string {
 export function evalCommand(): Command {
   return new Command('eval')
     .description('Measure the classifier on labelled JSON Lines items (precision, recall, F1, misclassified items).')
-    .requiredOption('--data <file>', 'labelled items, JSON Lines with a "labels" array')
+    .option('--data <file>', 'labelled items, JSON Lines with a "labels" array')
+    .option('--feedback', 'score the pack on every match an analyst labelled (fundwatch feedback); exit 1 on regressions')
+    .option('--config <file>', 'with --feedback: config file whose topic pack is scored')
+    .option('--data-dir <dir>', 'with --feedback: local data directory', DEFAULT_DATA_DIR)
+    .option('--aws', 'with --feedback: read the labels from the deployed stack\'s table')
     .option('--json', 'print one JSON object instead of tables')
     .option('--pack <file>', 'topic pack JSON file ("default" for the built-in pack)', 'default')
-    .action(async (options: { data: string; json?: boolean; pack: string }) => {
+    .action(async (options: { data?: string; feedback?: boolean; config?: string; dataDir: string; aws?: boolean; json?: boolean; pack: string }) => {
+      if (options.feedback) {
+        if (options.data) throw new UsageError('give --data FILE or --feedback, not both');
+        // Loaded on use: `eval --data` needs no database client.
+        const { evalFeedback } = await import('../eval-feedback.ts');
+        await evalFeedback(options);
+        return;
+      }
+      if (!options.data) throw new UsageError('give --data FILE (labelled JSON Lines) or --feedback (the labelled matches)');
       let text: string;
       try {
         text = await readFile(options.data, 'utf8');

@@ -10,6 +10,7 @@
  * | feed registry      | `FEEDS`                 | `REGISTRY#<shard>`      | –         | –                       |
  * | alert claim        | `ALERT#<mode>#<topic>`  | `<key>`                 | –         | –                       |
  * | story claim        | `STORIES`               | `CLAIM#<seq>`           | –         | –                       |
+ * | feedback entry     | `FEEDBACK`              | `ITEM#<id>`             | –         | –                       |
  *
  * The match row is created once with a condition (its INSERT on the stream is what alerts; the
  * cycle that created it may put it again, unchanged but for its duplicate count, a MODIFY); the
@@ -19,7 +20,10 @@
  * hash of the URL so no row nears DynamoDB's 400 KB item limit (one row would, at about 6,000
  * feeds). The story claims are the log that decides which copy of a story is its first report
  * (`shared/pipeline/story-arbiter.ts`): slot `<seq>` is taken with a conditional put, so two
- * pollers can never both claim the same slot. Nothing ever needs a Scan.
+ * pollers can never both claim the same slot. An analyst's label is kept on the match row and,
+ * in the same transaction, on a feedback entry with the item's text: one Query of `FEEDBACK`
+ * reads every labelled match for `fundwatch eval --feedback`, and the entry has no TTL, so the
+ * labels outlive the matches they were given on. Nothing ever needs a Scan.
  */
 
 export const KEY = { pk: 'pk', sk: 'sk', gsi1pk: 'gsi1pk', gsi1sk: 'gsi1sk' } as const;
@@ -34,6 +38,7 @@ export const ROW = {
   feedRegistry: 'feed-registry',
   alertClaim: 'alert-claim',
   storyClaim: 'story-claim',
+  feedback: 'feedback',
 } as const;
 
 export const MATCH_SK = 'ITEM';
@@ -53,6 +58,11 @@ export const STORY_CLAIM_SK = 'CLAIM';
 /** Zero-padded, so the slots sort as numbers. */
 export const storyClaimSk = (seq: number) => `${STORY_CLAIM_SK}#${String(seq).padStart(12, '0')}`;
 export const seqOfStoryClaimSk = (sk: string) => Number(sk.slice(STORY_CLAIM_SK.length + 1));
+export const FEEDBACK_PARTITION = 'FEEDBACK';
+export const feedbackSk = (id: string) => `ITEM#${id}`;
+/** On the match row: the last label an analyst gave it, and when. */
+export const FEEDBACK_ATTRIBUTE = 'feedback';
+export const FEEDBACK_AT_ATTRIBUTE = 'feedbackAt';
 /** On a first report's rows: how many near-duplicates were stored for it. */
 export const DUPLICATE_COUNT_ATTRIBUTE = 'duplicateCount';
 
