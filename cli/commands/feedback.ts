@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Feedback } from '#shared/feedback/feedback.ts';
 import { BadRequestError } from '#shared/query/errors.ts';
 import { DEFAULT_DATA_DIR } from '#cli/local-store.ts';
@@ -8,8 +9,7 @@ import { usageExit } from './serve.ts';
 
 /**
  * `fundwatch feedback ITEM_ID --not-relevant | --topics a,b`: records an analyst's label on a
- * stored match, in the local store or (with --aws) through the deployed API, as the web page's
- * buttons do. The label is data for `fundwatch eval --feedback`; it never changes the pack.
+ * stored match, in the local store or (with --aws) in the deployed stack's table. The label is data for `fundwatch eval --feedback`; it never changes the pack.
  */
 
 interface FeedbackOptions {
@@ -42,47 +42,42 @@ async function topicIdsOf(configPath: string | undefined): Promise<string[]> {
   return (await loadTopicPack(packName)).topics.map((t) => t.id);
 }
 
-async function recordLocally(itemId: string, body: Record<string, unknown>, opts: FeedbackOptions): Promise<Feedback> {
+/** Both stores take the label through the same service: validated first, so a typo costs no start-up. */
+async function recordIn(
+  open: () => Promise<{ doc: DynamoDBDocumentClient; tableName: string; stop: () => Promise<void> | void }>,
+  itemId: string,
+  body: Record<string, unknown>,
+  opts: FeedbackOptions,
+): Promise<Feedback> {
   const topicIds = await topicIdsOf(opts.config);
   const { createFeedbackService } = await import('#shared/feedback/service.ts');
   const { parseFeedback } = await import('#shared/feedback/feedback.ts');
-  // Validated before the database starts, so a typo costs no start-up.
   parseFeedback(body, { itemId, topicIds, at: new Date().toISOString() });
-  const { openLocalStore } = await import('#cli/local-store.ts');
   const { DynamoFeedbackStore } = await import('#shared/feedback/dynamo-feedback-store.ts');
-  const local = await openLocalStore(opts.dataDir);
+  const store = await open();
   try {
-    const service = createFeedbackService({ store: new DynamoFeedbackStore({ client: local.doc, tableName: local.tableName }), topicIds });
+    const service = createFeedbackService({ store: new DynamoFeedbackStore({ client: store.doc, tableName: store.tableName }), topicIds });
     return await service.record(itemId, body, opts.by ?? userInfo().username);
   } finally {
-    await local.stop();
+    await store.stop();
   }
 }
 
-/** Through the deployed API, signed: the label records the caller's IAM identity as `by`. */
-async function recordOnAws(itemId: string, body: Record<string, unknown>): Promise<Feedback> {
+async function openLocal(opts: FeedbackOptions) {
+  const { openLocalStore } = await import('#cli/local-store.ts');
+  return openLocalStore(opts.dataDir);
+}
+
+/**
+ * As `fundwatch eval --feedback --aws` reads it: the deployed table, with the caller's own
+ * credentials. The query API stays read-only, so its function keeps a read-only grant.
+ */
+async function openDeployed() {
   const { readStackOutputs } = await import('#cli/aws-stack.ts');
-  const { createSigner, regionOfApiUrl, signedFetch } = await import('#shared/query/api-client.ts');
+  const { createDocumentClient } = await import('#shared/store/dynamo-client.ts');
   const outputs = await readStackOutputs();
-  const signer = createSigner({ region: regionOfApiUrl(outputs.apiUrl) ?? outputs.region });
-  const url = new URL(`updates/${encodeURIComponent(itemId)}/feedback`, outputs.apiUrl.endsWith('/') ? outputs.apiUrl : `${outputs.apiUrl}/`);
-  const response = await signedFetch(signer, {
-    method: 'POST',
-    url: url.href,
-    headers: { accept: 'application/json', 'content-type': 'application/json' },
-    body: new TextEncoder().encode(JSON.stringify(body)),
-  });
-  const text = await response.text();
-  let parsed: { feedback?: Feedback; parameter?: string; message?: string } = {};
-  try {
-    parsed = JSON.parse(text) as typeof parsed;
-  } catch {
-    // Not ours (a gateway error page): reported below with the status.
-  }
-  if (response.status === 400 && parsed.parameter) throw new BadRequestError(parsed.parameter, parsed.message ?? 'rejected');
-  if (response.status === 404 && parsed.message) throw new UsageError(parsed.message);
-  if (!response.ok || !parsed.feedback) throw new Error(`the query API answered ${response.status}: ${(parsed.message ?? text).slice(0, 300)}`);
-  return parsed.feedback;
+  const doc = createDocumentClient({ region: outputs.region });
+  return { doc, tableName: outputs.tableName, stop: () => doc.destroy() };
 }
 
 export function feedbackCommand(): Command {
@@ -91,17 +86,17 @@ export function feedbackCommand(): Command {
     .argument('<item-id>', 'the id of the stored match (the "id" of `fundwatch query --json`)')
     .addOption(new Option('--not-relevant', 'the match is about none of the topics').conflicts('topics'))
     .option('--topics <ids>', 'the topics it should have, comma-separated (ids of the topic pack)')
-    .option('--by <name>', 'who gives the label (default: your user name; with --aws, your IAM identity)')
+    .option('--by <name>', 'who gives the label (default: your user name)')
     .option('--config <file>', 'config file whose topic pack the topics are checked against')
     .option('--data-dir <dir>', 'local data directory', DEFAULT_DATA_DIR)
-    .addOption(new Option('--aws', 'record it through the deployed API (SigV4-signed with your AWS credentials)').conflicts(['by', 'config']))
+    .option('--aws', "record it in the deployed stack's table (with your AWS credentials)")
     .option('--json', 'print the recorded label as JSON')
     .exitOverride(usageExit)
     .action(async (itemId: string, opts: FeedbackOptions) => {
       const body = bodyOf(opts);
       let feedback: Feedback;
       try {
-        feedback = opts.aws ? await recordOnAws(itemId, body) : await recordLocally(itemId, body, opts);
+        feedback = await recordIn(opts.aws ? openDeployed : () => openLocal(opts), itemId, body, opts);
       } catch (err) {
         if (err instanceof BadRequestError) throw new UsageError(`${FLAG_OF[err.parameter] ?? err.parameter}: ${err.message}`);
         const { NoSuchMatchError } = await import('#shared/feedback/ports.ts');

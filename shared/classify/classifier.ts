@@ -135,7 +135,9 @@ export function createClassifier(pack: TopicPack): Classifier {
   function languagesOf(lang: string | undefined, title: string, summary: string, text: string): number {
     if (lang !== undefined) return matcher.languageMask(lang);
     const whole = matcher.languageMask(detectLanguage(text));
-    return summary ? whole | matcher.languageMask(detectLanguage(title)) : whole;
+    // A headline too short to tell adds nothing: an unknown language would widen the mask to all.
+    const headline = summary ? detectLanguage(title) : undefined;
+    return headline === undefined ? whole : whole | matcher.languageMask(headline);
   }
 
   function classify(input: ClassifierInput): Classification {
