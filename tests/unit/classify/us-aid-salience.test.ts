@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { labelsOf } from './classify-helpers.ts';
+
+// Written for this test; none is copied from an evaluation item.
+describe('us-aid by substance', () => {
+  it('a military package whose lede also funds refugees is still US aid', () => {
+    expect(
+      labelsOf('US House passes $20bn in aid for Ukraine', 'Lawmakers approved the bill, which also supports countries hosting refugees from the war.', 'en'),
+    ).toContain('us-aid');
+  });
+  it('a headline about humanitarian aid is not military aid', () => {
+    expect(labelsOf('US sends humanitarian aid to Ukraine', 'The shipment holds food and medicine.', 'en')).not.toContain('us-aid');
+  });
+  it('a Ramstein contact-group meeting on priorities is not US aid', () => {
+    expect(
+      labelsOf('Allies discuss air defence at Ramstein', 'At the Ukraine Defense Contact Group meeting, the Defense Secretary stressed support for Ukraine’s air defense.', 'en'),
+    ).not.toContain('us-aid');
+  });
+});
