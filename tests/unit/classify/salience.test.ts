@@ -146,6 +146,13 @@ const kinds: Record<string, Kind> = {
       { title: 'Przed szczytem NATO Polska i Ukraina podpisują umowę o odbudowie mostów', lang: 'pl' },
       { title: 'Напередодні саміту НАТО Україна та Чехія підписали угоду про ремонт мостів', lang: 'uk' },
       { title: "À la veille du sommet de l'Otan, Kiev et Paris signent un accord sur les ponts", lang: 'fr' },
+      { title: 'Un piano per le munizioni dell’Ucraina che sarà approvato al vertice della NATO', lang: 'it' },
+      { title: 'Un objetivo de gasto que la OTAN tiene previsto fijar en la cumbre de julio para Ucrania', lang: 'es' },
+      {
+        title: 'Союзники обсуждают новый фонд для Украины',
+        summary: 'Фонд станет частью пакета, который лидеры НАТО должны подписать в июле.',
+        lang: 'ru',
+      },
     ],
     subject: [
       { title: 'NATO summit in Washington agrees new support for Ukraine', lang: 'en' },
