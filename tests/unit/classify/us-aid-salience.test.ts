@@ -17,3 +17,11 @@ describe('us-aid by substance', () => {
     ).not.toContain('us-aid');
   });
 });
+
+describe('defence production by substance', () => {
+  it('US-manufactured weapons name where arms come from, not allied output', () => {
+    expect(
+      labelsOf('Allies pay for US weapons for Ukraine', 'The first US-manufactured weapons bought by European allies will reach Ukraine within weeks.', 'en'),
+    ).not.toContain('defense-industry');
+  });
+});
