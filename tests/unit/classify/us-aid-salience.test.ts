@@ -25,3 +25,14 @@ describe('defence production by substance', () => {
     ).not.toContain('defense-industry');
   });
 });
+
+describe('the fund by substance', () => {
+  it('contributions to the older Comprehensive Assistance Package are not the multi-year NATO fund', () => {
+    expect(
+      labelsOf('NATO chief asks allies for more non-lethal help for Ukraine', 'He urged members to raise yearly contributions to the fund of the Comprehensive Assistance Package for Ukraine.', 'en'),
+    ).not.toContain('ukraine-fund');
+  });
+  it('the new fund with its figure is still the fund', () => {
+    expect(labelsOf('NATO proposes a €100bn five-year fund for Ukraine', '', 'en')).toContain('ukraine-fund');
+  });
+});
