@@ -146,6 +146,13 @@ const kinds: Record<string, Kind> = {
       { title: 'Przed szczytem NATO Polska i Ukraina podpisują umowę o odbudowie mostów', lang: 'pl' },
       { title: 'Напередодні саміту НАТО Україна та Чехія підписали угоду про ремонт мостів', lang: 'uk' },
       { title: "À la veille du sommet de l'Otan, Kiev et Paris signent un accord sur les ponts", lang: 'fr' },
+      { title: 'Un piano per le munizioni dell’Ucraina che sarà approvato al vertice della NATO', lang: 'it' },
+      { title: 'Un objetivo de gasto que la OTAN tiene previsto fijar en la cumbre de julio para Ucrania', lang: 'es' },
+      {
+        title: 'Союзники обсуждают новый фонд для Украины',
+        summary: 'Фонд станет частью пакета, который лидеры НАТО должны подписать в июле.',
+        lang: 'ru',
+      },
     ],
     subject: [
       { title: 'NATO summit in Washington agrees new support for Ukraine', lang: 'en' },
@@ -183,6 +190,44 @@ const kinds: Record<string, Kind> = {
       { title: 'Państwa NATO rozmawiają o funduszu dla Ukrainy', lang: 'pl' },
       { title: 'Країни НАТО обговорюють фонд для України', lang: 'uk' },
     ],
+  },
+  'a summit as an invitation or as the occasion of another announcement': {
+    label: 'nato-meetings',
+    passing: [
+      { title: 'NATO chief invites the Ukrainian president to the alliance summit', lang: 'en' },
+      { title: 'Генсек НАТО пригласил президента Украины на саммит альянса', lang: 'ru' },
+      { title: 'Генсек НАТО запросив президента України на саміт Альянсу', lang: 'uk' },
+      {
+        title: 'The new NATO command for Ukraine opens in Wiesbaden',
+        summary: 'As announced at the Washington summit, NATO is setting up a command to coordinate aid for Ukraine.',
+        lang: 'en',
+      },
+      {
+        title: 'Il nuovo comando NATO per l’Ucraina apre a Wiesbaden',
+        summary: 'La struttura, annunciata durante il vertice della NATO a Washington, coordinerà gli aiuti all’Ucraina.',
+        lang: 'it',
+      },
+      {
+        title: 'Aliados aprovam ajuda militar à Ucrânia',
+        summary: 'A decisão foi tomada dias antes da cimeira da NATO em Haia.',
+        lang: 'pt',
+      },
+    ],
+    subject: [
+      { title: 'NATO summit opens with Ukraine aid on the agenda', lang: 'en' },
+      { title: 'Саммит НАТО в Вашингтоне одобрил новую помощь Украине', lang: 'ru' },
+    ],
+  },
+  'another body’s summit, attended by the NATO chief': {
+    label: 'nato-meetings',
+    passing: [
+      {
+        title: 'Neues Nato-Kommando für die Ukraine soll bald arbeiten',
+        summary: 'Der Nato-Generalsekretär sagte dies beim Gipfel der Europäischen Politischen Gemeinschaft über die Hilfe für die Ukraine.',
+        lang: 'de',
+      },
+    ],
+    subject: [{ title: 'Nato-Gipfel sagt der Ukraine neue Hilfe zu', lang: 'de' }],
   },
   'a summit named in a sentence of its own, in a story about something else': {
     label: 'nato-meetings',
