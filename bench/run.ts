@@ -30,6 +30,9 @@ if (only !== undefined && only !== 'scale') {
   console.error(`--only takes "scale" (the one scenario that runs alone), not "${only}"`);
   process.exit(2);
 }
+/** The simulated web of the scale scenario, the same in both modes: only the sizes shrink. */
+const SCALE_FEEDS = { itemsPerFeed: 1, changedShare: 0.02, latencyMs: WEB_LATENCY_MS, feedsPerMessage: 50, feedsPerHost: 10 };
+
 const MODES = {
   full: {
     poll: { feeds: 200, itemsPerFeed: 50, hosts: 25, newShare: 0.02, changedFeedEvery: 10 },
@@ -46,11 +49,7 @@ const MODES = {
         { feeds: 4_000, workers: 4 },
         { feeds: 16_000, workers: 16 },
       ],
-      itemsPerFeed: 1,
-      changedShare: 0.02,
-      latencyMs: WEB_LATENCY_MS,
-      feedsPerMessage: 50,
-      feedsPerHost: 10,
+      ...SCALE_FEEDS,
     } satisfies ScaleOptions,
   },
   quick: {
@@ -66,11 +65,7 @@ const MODES = {
         { feeds: 100, workers: 1 },
         { feeds: 400, workers: 4 },
       ],
-      itemsPerFeed: 1,
-      changedShare: 0.02,
-      latencyMs: WEB_LATENCY_MS,
-      feedsPerMessage: 50,
-      feedsPerHost: 10,
+      ...SCALE_FEEDS,
     } satisfies ScaleOptions,
   },
 } as const;
