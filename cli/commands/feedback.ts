@@ -9,7 +9,8 @@ import { usageExit } from './serve.ts';
 
 /**
  * `fundwatch feedback ITEM_ID --not-relevant | --topics a,b`: records an analyst's label on a
- * stored match, in the local store or (with --aws) in the deployed stack's table. The label is data for `fundwatch eval --feedback`; it never changes the pack.
+ * stored match, in the local store or (with --aws) in the deployed stack's table. The label is
+ * data for `fundwatch eval --feedback`; it never changes the pack.
  */
 
 interface FeedbackOptions {
@@ -24,7 +25,7 @@ interface FeedbackOptions {
 
 const FLAG_OF: Record<string, string> = { verdict: '--not-relevant or --topics', topics: '--topics', id: 'ITEM_ID' };
 
-/** The request body the API takes, from the flags. */
+/** The label as the feedback service parses it, from the flags. */
 function bodyOf(opts: FeedbackOptions): Record<string, unknown> {
   if (opts.notRelevant) return { verdict: 'not-relevant' };
   if (opts.topics !== undefined) return { verdict: 'topics', topics: opts.topics.split(',').map((t) => t.trim()).filter(Boolean) };
