@@ -1,13 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// The global setup's SDK client runs in this process; the SDK's Node 20 notice is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-const DYNAMO_SETUP = 'tests/support/global-setup.ts';
-
 /**
  * Two projects, so that the browser is provisioned (tests/support/browser-setup.ts) only when
- * the browser tests are part of the run; each project starts its own DynamoDB Local.
+ * the browser tests are part of the run. DynamoDB Local is each file's own
+ * (tests/support/dynamo-per-file.ts), stopped by the setup file when the file ends.
  */
 export default defineConfig({
   test: {
@@ -17,15 +13,16 @@ export default defineConfig({
     // Most files wait on loopback servers, DynamoDB Local or child processes rather than the CPU;
     // vitest's default on a 2-core runner (cores - 1) would run them one at a time.
     maxWorkers: 2,
+    setupFiles: ['tests/support/file-setup.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         extends: true,
-        test: { name: 'suite', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**'], globalSetup: [DYNAMO_SETUP] },
+        test: { name: 'suite', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**'] },
       },
       {
         extends: true,
-        test: { name: 'browser', include: ['tests/e2e/**/*.test.ts'], globalSetup: ['tests/support/browser-setup.ts', DYNAMO_SETUP] },
+        test: { name: 'browser', include: ['tests/e2e/**/*.test.ts'], globalSetup: ['tests/support/browser-setup.ts'] },
       },
     ],
   },

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { ensureTable } from '#shared/store/create-table.ts';
 import { DynamoStore, type DynamoStoreOptions } from '#shared/store/dynamo-store.ts';
+import { fileDynamoEndpoint } from './dynamo-per-file.ts';
 
 export interface TestTable {
   endpoint: string;
@@ -13,10 +13,12 @@ export interface TestTable {
   store: DynamoStore;
 }
 
-/** A fresh table on the run's DynamoDB Local (started by the global setup). */
-/** `storeOptions`: e.g. a short `countWaitMs` for a test about counts on rows that never come. */
+/**
+ * A fresh table on the test file's own DynamoDB Local (tests/support/dynamo-per-file.ts).
+ * `storeOptions`: e.g. a short `countWaitMs` for a test about counts on rows that never come.
+ */
 export async function createTestTable(prefix = 'test', storeOptions: Partial<DynamoStoreOptions> = {}): Promise<TestTable> {
-  const endpoint = inject('dynamoEndpoint');
+  const endpoint = await fileDynamoEndpoint();
   const doc = createDocumentClient({ endpoint });
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   const { streamArn } = await ensureTable(doc as unknown as Parameters<typeof ensureTable>[0], tableName);

@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { createClassifier } from '#shared/classify/classifier.ts';
 import { defaultTopicPack } from '#shared/classify/topic-pack.ts';
 import { parseConfig } from '#shared/config/load.ts';
@@ -61,7 +60,7 @@ beforeAll(async () => {
     ],
     fetch: { allowPrivateHosts: ['127.0.0.1'], timeoutMs: 5000 },
   });
-  const doc = createDocumentClient({ endpoint: inject('dynamoEndpoint') });
+  const doc = createDocumentClient({ endpoint: table.endpoint });
   doc.middlewareStack.add((next, context) => async (args) => {
     commands.push(String(context.commandName));
     return next(args);

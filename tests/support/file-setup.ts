@@ -1,0 +1,3 @@
+import { stopFileDynamoAfterAll } from './dynamo-per-file.ts';
+
+stopFileDynamoAfterAll();
