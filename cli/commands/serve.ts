@@ -131,6 +131,15 @@ export async function startApiServer(options: { handler: ApiHandler; port?: numb
   };
 }
 
+/**
+ * The names a browser uses for the loopback proxy. Any other Host is a page that re-pointed its
+ * own name at 127.0.0.1 (DNS rebinding): the browser would then treat the proxy as that page's
+ * origin and let it read whatever the proxy signs with the analyst's credentials.
+ */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+const MISDIRECTED = Buffer.from(JSON.stringify({ error: 'forbidden', message: 'open the page as http://127.0.0.1:<port>/ (other host names are refused)' }));
+
 /** `--aws`: every request is re-sent to the deployed API, signed with the caller's credentials. */
 export function signingProxyHandler(
   apiUrl: string,
@@ -139,6 +148,10 @@ export function signingProxyHandler(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const base = new URL(apiUrl);
   return async (req, res) => {
+    if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
+      send(res, 403, JSON_TYPE, MISDIRECTED);
+      return;
+    }
     const body = await readBody(req);
     const target = new URL((req.url ?? '/').replace(/^\/+/, '/'), base);
     if (target.origin !== base.origin) throw new Error('refusing to proxy outside the API');
