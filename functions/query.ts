@@ -10,7 +10,10 @@ import { compiledTopicPack } from '#shared/classify/runtime-pack.ts';
 import { createDocumentClient } from '#shared/store/dynamo-client.ts';
 import { FUNCTION_ENV } from '#infra/outputs.ts';
 import { createDynamoQueryService } from '#shared/query/create.ts';
-import { errorResponse, MethodNotAllowedError, NotFoundError } from '#shared/query/errors.ts';
+import { BadRequestError, errorResponse, MethodNotAllowedError, NotFoundError, RefusedError } from '#shared/query/errors.ts';
+import { crossSiteWriteReason, isJsonContentType } from '#shared/query/same-origin.ts';
+import { DynamoFeedbackStore } from '#shared/feedback/dynamo-feedback-store.ts';
+import { createFeedbackService, type FeedbackService } from '#shared/feedback/service.ts';
 import { renderJsonFeed, renderRss, type FeedContext } from '#shared/query/feeds-output.ts';
 import type { RawParams } from '#shared/query/params.ts';
 import type { QueryService } from '#shared/query/service.ts';
@@ -18,7 +21,7 @@ import { SECURITY_HEADERS_OPTIONS, webSite, type StaticSite } from '#shared/quer
 
 /**
  * The query API (HTTP API, payload v2, IAM auth): a thin router over the query service in
- * shared/query. Errors are turned into responses by `errorResponse`, the one mapping of domain
+ * shared/query and, for analysts' labels, the feedback service in shared/feedback. Errors are turned into responses by `errorResponse`, the one mapping of domain
  * errors to statuses; http-error-handler runs last as the net for anything that slips past.
  */
 
@@ -35,7 +38,14 @@ export interface QueryHandlerDeps {
    * so it shares the router, the security headers and the error mapping.
    */
   extraRoutes?: readonly ApiRoute[];
+  /** Analysts' labels (`/updates/{id}/feedback`); without it those routes answer 404. */
+  feedback?: FeedbackService;
+  /** Who a label is from when no IAM caller signed the request (`fundwatch serve`: the OS user). */
+  localCaller?: string;
 }
+
+/** A label is two fields; anything near this size is not one. */
+const MAX_FEEDBACK_BODY_BYTES = 4096;
 
 const FEED_TITLE = 'fundwatch updates';
 const FEED_DESCRIPTION = 'News matching the monitored story, newest first.';
@@ -59,10 +69,11 @@ export function rawParams(event: Event): RawParams {
   return out;
 }
 
+const scheme = (event: Event) => (event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https');
+
 function origin(event: Event): string {
-  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
   const host = event.requestContext?.domainName || event.headers?.host || 'localhost';
-  return `${proto}://${host}`;
+  return `${scheme(event)}://${host}`;
 }
 
 function feedContext(event: Event, nextCursor: string | null): FeedContext {
@@ -90,6 +101,53 @@ function decodePathPart(value: string | undefined): string | undefined {
   } catch {
     return value;
   }
+}
+
+/** The JSON body of a write, refused before parsing when it could be a cross-site request or is not JSON. */
+function writeBody(event: Event): unknown {
+  const headers = event.headers ?? {};
+  // The name the browser used (localhost or 127.0.0.1) is as much the page's own as the API's.
+  const self = [origin(event), ...(headers.host ? [`${scheme(event)}://${headers.host}`] : [])];
+  const crossSite = crossSiteWriteReason(headers, self);
+  if (crossSite) throw new RefusedError(403, 'forbidden', crossSite);
+  if (!isJsonContentType(headers['content-type'])) {
+    throw new RefusedError(415, 'unsupported_media_type', 'send the label as JSON, with Content-Type: application/json');
+  }
+  const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw) > MAX_FEEDBACK_BODY_BYTES) {
+    throw new RefusedError(413, 'payload_too_large', `a label is at most ${MAX_FEEDBACK_BODY_BYTES} bytes of JSON`);
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new BadRequestError('body', 'not valid JSON; expected {"verdict": "not-relevant"} or {"verdict": "topics", "topics": ["us-aid"]}');
+  }
+}
+
+/** The signed caller behind API Gateway's IAM authorizer; absent locally. */
+function iamCaller(event: Event): string | undefined {
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: unknown } } } | undefined)?.authorizer?.iam;
+  return typeof iam?.userArn === 'string' && iam.userArn ? iam.userArn : undefined;
+}
+
+function feedbackRoutes({ feedback, localCaller }: QueryHandlerDeps): ApiRoute[] {
+  if (!feedback) return [];
+  const id = (event: Event) => decodePathPart(event.pathParameters?.id);
+  return [
+    {
+      method: 'GET',
+      path: '/updates/{id}/feedback',
+      handler: async (event: Event) => json(200, { feedback: await feedback.labelOf(id(event)) }),
+    },
+    {
+      method: 'POST',
+      path: '/updates/{id}/feedback',
+      handler: async (event: Event) => {
+        const body = writeBody(event);
+        return json(200, { feedback: await feedback.record(id(event), body, iamCaller(event) ?? localCaller) });
+      },
+    },
+  ];
 }
 
 function apiRoutes({ service, now = () => new Date() }: QueryHandlerDeps): ApiRoute[] {
@@ -172,7 +230,7 @@ function errorResponses(logger: Logger): MiddlewareObj<Event, Result> {
 }
 
 export function createHandler(deps: QueryHandlerDeps) {
-  const routes = [...apiRoutes(deps), ...webRoutes(webSite()), ...(deps.extraRoutes ?? [])];
+  const routes = [...apiRoutes(deps), ...feedbackRoutes(deps), ...webRoutes(webSite()), ...(deps.extraRoutes ?? [])];
   const router = httpRouterHandler<Event, Result>({ routes, notFoundResponse: notFoundOrWrongMethod(routes) });
   return middy<Event, Result>()
     .use(injectLambdaContext(deps.logger))
@@ -190,8 +248,11 @@ export function createHandler(deps: QueryHandlerDeps) {
 
 async function defaultDeps(): Promise<QueryHandlerDeps> {
   const topicPack = compiledTopicPack();
+  const client = createDocumentClient();
+  const tableName = requireEnv(FUNCTION_ENV.tableName);
   return {
-    service: createDynamoQueryService({ client: createDocumentClient(), tableName: requireEnv(FUNCTION_ENV.tableName), topicPack }),
+    service: createDynamoQueryService({ client, tableName, topicPack }),
+    feedback: createFeedbackService({ store: new DynamoFeedbackStore({ client, tableName }), topicIds: topicPack.topics.map((t) => t.id) }),
     logger: new Logger(),
   };
 }

@@ -5,12 +5,14 @@
  * (tests/integration/store/table-grants.test.ts): a call added without its grant would
  * otherwise pass every local test and fail only when deployed.
  */
+import { FEEDBACK_AT_ATTRIBUTE, FEEDBACK_ATTRIBUTE, FEEDBACK_PARTITION, KEY, ROW_TYPE_ATTRIBUTE, matchPk } from '#shared/store/table-design.ts';
+
 export enum TableAccess {
   /** The poll cycle: feed states, the feed registry, write-once matches and their counters. */
   Poll = 'poll',
   /** notify and digest: read a topic's matches, keep alert claims (claim, mark sent, release). */
   Alert = 'alert',
-  /** The query API: reads only. */
+  /** The query API: reads (its labels are FEEDBACK_WRITES, below). */
   Read = 'read',
 }
 
@@ -21,3 +23,30 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
   [TableAccess.Alert]: ['PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
   [TableAccess.Read]: ['GetItem', 'BatchGetItem', 'Query'],
 };
+
+/**
+ * An UpdateItem right narrowed by IAM conditions to the rows (`dynamodb:LeadingKeys`, the
+ * partition key) and attributes (`dynamodb:Attributes`) it may touch.
+ */
+export interface ConditionedWrite {
+  readonly actions: readonly string[];
+  /** IAM StringLike patterns of the partition keys. */
+  readonly leadingKeys: readonly string[];
+  /** Every attribute name a request may name, keys included. */
+  readonly attributes: readonly string[];
+}
+
+/**
+ * The query API's only writes: an analyst's label (shared/feedback/dynamo-feedback-store.ts).
+ * One statement per row kind, so the API can set the label on a match row and nothing else of
+ * it (not its topics, not its text), and write the feedback entry's fields only under FEEDBACK.
+ * A transaction's Update is authorised as UpdateItem.
+ */
+export const FEEDBACK_WRITES: readonly ConditionedWrite[] = [
+  { actions: ['UpdateItem'], leadingKeys: [matchPk('*')], attributes: [KEY.pk, KEY.sk, FEEDBACK_ATTRIBUTE, FEEDBACK_AT_ATTRIBUTE] },
+  {
+    actions: ['UpdateItem'],
+    leadingKeys: [FEEDBACK_PARTITION],
+    attributes: [KEY.pk, KEY.sk, ROW_TYPE_ATTRIBUTE, 'itemId', 'verdict', 'topics', 'at', 'by', 'title', 'summary', 'storedTopics', 'source', 'publishedAt', 'lang', 'link'],
+  },
+];

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { Command, CommanderError } from 'commander';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -8,6 +9,7 @@ import type { SignatureV4 } from '@smithy/signature-v4';
 import { DEFAULT_DATA_DIR } from '#cli/local-store.ts';
 import { UsageError } from '#cli/errors.ts';
 import { localLambdaContext } from '#cli/local-lambda-context.ts';
+import { crossSiteWriteReason } from '#shared/query/same-origin.ts';
 
 /**
  * `fundwatch serve`: the query API's own Lambda handler behind a loopback HTTP server, so the
@@ -92,6 +94,16 @@ function send(res: ServerResponse, statusCode: number, headers: Record<string, u
 const INTERNAL = Buffer.from(JSON.stringify({ error: 'internal' }));
 const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 
+/**
+ * The names a browser uses for a loopback server. Any other Host is a page that re-pointed its
+ * own name at 127.0.0.1 (DNS rebinding): the browser would then treat the server as that page's
+ * origin and let it read the store, label matches, or (through the proxy) use whatever the proxy
+ * signs with the analyst's credentials.
+ */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+const MISDIRECTED = Buffer.from(JSON.stringify({ error: 'forbidden', message: 'open the page as http://127.0.0.1:<port>/ (other host names are refused)' }));
+
 /** Serves an HTTP API v2 handler on the loopback interface. */
 export async function startApiServer(options: { handler: ApiHandler; port?: number; host?: string; onError?: (err: unknown) => void }): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const host = options.host ?? '127.0.0.1';
@@ -99,6 +111,10 @@ export async function startApiServer(options: { handler: ApiHandler; port?: numb
   const server = createServer((req, res) => {
     void (async () => {
       try {
+        if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
+          send(res, 403, JSON_TYPE, MISDIRECTED);
+          return;
+        }
         const body = await readBody(req);
         const result = await options.handler(toApiEvent(req, body, domainName), localLambdaContext('fundwatch-query-local'));
         if (typeof result === 'string' || result === undefined || result === null) {
@@ -131,15 +147,6 @@ export async function startApiServer(options: { handler: ApiHandler; port?: numb
   };
 }
 
-/**
- * The names a browser uses for the loopback proxy. Any other Host is a page that re-pointed its
- * own name at 127.0.0.1 (DNS rebinding): the browser would then treat the proxy as that page's
- * origin and let it read whatever the proxy signs with the analyst's credentials.
- */
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
-
-const MISDIRECTED = Buffer.from(JSON.stringify({ error: 'forbidden', message: 'open the page as http://127.0.0.1:<port>/ (other host names are refused)' }));
-
 /** `--aws`: every request is re-sent to the deployed API, signed with the caller's credentials. */
 export function signingProxyHandler(
   apiUrl: string,
@@ -152,6 +159,13 @@ export function signingProxyHandler(
       send(res, 403, JSON_TYPE, MISDIRECTED);
       return;
     }
+    // The API never sees the browser's Origin (it is not forwarded), so the proxy judges it.
+    const method = (req.method ?? 'GET').toUpperCase();
+    const crossSite = method === 'GET' || method === 'HEAD' ? undefined : crossSiteWriteReason(req.headers, [`http://${req.headers.host}`]);
+    if (crossSite) {
+      send(res, 403, JSON_TYPE, Buffer.from(JSON.stringify({ error: 'forbidden', message: crossSite })));
+      return;
+    }
     const body = await readBody(req);
     const target = new URL((req.url ?? '/').replace(/^\/+/, '/'), base);
     if (target.origin !== base.origin) throw new Error('refusing to proxy outside the API');
@@ -160,7 +174,7 @@ export function signingProxyHandler(
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const upstream = await signedFetch(signer, { method: req.method ?? 'GET', url: target.href, headers, body });
+    const upstream = await signedFetch(signer, { method, url: target.href, headers, body });
     const out: Record<string, string> = {};
     upstream.headers.forEach((value, name) => {
       if (!HOP_BY_HOP.has(name)) out[name] = value;
@@ -225,12 +239,19 @@ export function serveCommand(): Command {
       const { loadTopicPack } = await import('#shared/classify/topic-pack.ts');
       const { createDynamoQueryService } = await import('#shared/query/create.ts');
       const { createHandler } = await import('#functions/query.ts');
+      const { createFeedbackService } = await import('#shared/feedback/service.ts');
+      const { DynamoFeedbackStore } = await import('#shared/feedback/dynamo-feedback-store.ts');
       const local = await openLocalStore(opts.dataDir);
       try {
-        const service = createDynamoQueryService({ client: local.doc, tableName: local.tableName, topicPack: await loadTopicPack('default') });
+        const topicPack = await loadTopicPack('default');
+        const service = createDynamoQueryService({ client: local.doc, tableName: local.tableName, topicPack });
+        const feedback = createFeedbackService({
+          store: new DynamoFeedbackStore({ client: local.doc, tableName: local.tableName }),
+          topicIds: topicPack.topics.map((t) => t.id),
+        });
         const logger = new Logger({ serviceName: 'fundwatch-serve', logLevel: 'WARN' });
         const api = await startApiServer({
-          handler: createHandler({ service, logger }) as unknown as ApiHandler,
+          handler: createHandler({ service, feedback, localCaller: userInfo().username, logger }) as unknown as ApiHandler,
           port,
           onError: (err) => logger.error('local server error', { error: err as Error }),
         });

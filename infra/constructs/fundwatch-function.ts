@@ -13,7 +13,7 @@ import { encodeCompiledJson } from '#shared/config/runtime.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { GSI1 } from '#shared/store/table-design.ts';
 import { FUNCTION_ENV, METRICS } from '../outputs.ts';
-import { TABLE_ACTIONS, type TableAccess } from '../table-access.ts';
+import { TABLE_ACTIONS, type ConditionedWrite, type TableAccess } from '../table-access.ts';
 
 /** The repository root: esbuild resolves `#shared/*` from its package.json. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -145,6 +145,27 @@ export class FundwatchFunction extends NodejsFunction {
       }),
     );
     this.addEnvironment(FUNCTION_ENV.tableName, table.tableName);
+    return this;
+  }
+
+  /**
+   * Writes narrowed to some rows and attributes of the table (see ConditionedWrite). No
+   * ReturnValues either: the writes may not read back what they are not allowed to name.
+   */
+  allowConditionedWrites(table: ITable, writes: readonly ConditionedWrite[]): this {
+    for (const write of writes) {
+      this.executionRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: write.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...write.leadingKeys] },
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...write.attributes] },
+            StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+          },
+        }),
+      );
+    }
     return this;
   }
 

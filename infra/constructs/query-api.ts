@@ -8,19 +8,23 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/config/schema.ts';
 import { FundwatchFunction } from './fundwatch-function.ts';
-import { TableAccess } from '../table-access.ts';
+import { FEEDBACK_WRITES, TableAccess } from '../table-access.ts';
 
-/** Every path the query handler serves; anything else is answered 404 by API Gateway itself. */
+/** Every path the query handler serves to GET; anything else is answered 404 by API Gateway itself. */
 export const QUERY_ROUTES = [
   '/',
   '/updates',
   '/updates/{id}',
+  '/updates/{id}/feedback',
   '/updates.rss',
   '/updates.json',
   '/topics',
   '/feeds',
   '/assets/{proxy+}',
 ] as const;
+
+/** The only POST: an analyst's label on a stored match. */
+export const QUERY_WRITE_ROUTES = ['/updates/{id}/feedback'] as const;
 
 /** Per-stage limits: a reader's dashboard needs a few requests a second, not thousands. */
 export const QUERY_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
@@ -32,8 +36,9 @@ export interface QueryApiProps {
 }
 
 /**
- * The read-only query API: an HTTP API whose every route requires SigV4 (IAM) signatures, in
- * front of the query function, with stage throttling and JSON access logs.
+ * The query API: an HTTP API whose every route requires SigV4 (IAM) signatures, in front of the
+ * query function, with stage throttling and JSON access logs. Its one write is a label, and the
+ * function's role can write nothing else (FEEDBACK_WRITES).
  */
 export class QueryApi extends Construct {
   readonly fn: FundwatchFunction;
@@ -45,13 +50,15 @@ export class QueryApi extends Construct {
     super(scope, id);
     this.fn = new FundwatchFunction(this, 'Function', {
       entry: 'functions/query.ts',
-      description: 'fundwatch: read-only query API over the stored matches',
+      description: 'fundwatch: query API over the stored matches, and analysts\' labels on them',
       config: props.config,
       topicPackJson: props.topicPackJson,
       memorySize: 256,
       // API Gateway gives up after 30 s; a longer timeout would only bill for answers nobody gets.
       timeout: Duration.seconds(29),
-    }).bindTable(props.table, TableAccess.Read);
+    })
+      .bindTable(props.table, TableAccess.Read)
+      .allowConditionedWrites(props.table, FEEDBACK_WRITES);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'fundwatch query API (IAM-signed requests only)',
@@ -62,6 +69,9 @@ export class QueryApi extends Construct {
     const integration = new HttpLambdaIntegration('Query', this.fn);
     for (const path of QUERY_ROUTES) {
       this.api.addRoutes({ path, methods: [HttpMethod.GET], integration });
+    }
+    for (const path of QUERY_WRITE_ROUTES) {
+      this.api.addRoutes({ path, methods: [HttpMethod.POST], integration });
     }
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {

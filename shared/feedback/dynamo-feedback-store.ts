@@ -96,9 +96,10 @@ export class DynamoFeedbackStore implements FeedbackStore {
     }
   }
 
-  async feedbackOf(itemId: string): Promise<Feedback | undefined> {
+  async feedbackOf(itemId: string): Promise<Feedback | null> {
     const row = await this.matchRow(itemId);
-    return row ? fromLabelValue(itemId, row[FEEDBACK_ATTRIBUTE]) : undefined;
+    if (!row) throw new NoSuchMatchError(itemId);
+    return fromLabelValue(itemId, row[FEEDBACK_ATTRIBUTE]) ?? null;
   }
 
   async labelledMatches(): Promise<LabelledMatch[]> {

@@ -21,8 +21,8 @@ export class NoSuchMatchError extends NotFoundError {
 export interface FeedbackStore {
   /** Records the label on the stored match (the last one wins); throws NoSuchMatchError. */
   recordFeedback(feedback: Feedback): Promise<void>;
-  /** The label on one stored match, if any. */
-  feedbackOf(itemId: string): Promise<Feedback | undefined>;
+  /** The label on one stored match, null when it has none; throws NoSuchMatchError. */
+  feedbackOf(itemId: string): Promise<Feedback | null>;
   /** Every labelled match so far, by item id. */
   labelledMatches(): Promise<LabelledMatch[]>;
 }

@@ -9,6 +9,8 @@ import type { FeedbackStore, LabelledMatch } from './ports.ts';
 export interface FeedbackService {
   /** Validates (BadRequestError naming the field) and records; NoSuchMatchError for an unknown id. */
   record(itemId: string | undefined, body: unknown, by?: string): Promise<Feedback>;
+  /** The label on one stored match, null when it has none; NoSuchMatchError for an unknown id. */
+  labelOf(itemId: string | undefined): Promise<Feedback | null>;
   labelled(): Promise<LabelledMatch[]>;
 }
 
@@ -21,6 +23,7 @@ export function createFeedbackService(deps: { store: FeedbackStore; topicIds: re
       await deps.store.recordFeedback(feedback);
       return feedback;
     },
+    labelOf: async (rawId) => deps.store.feedbackOf(parseUpdateId(rawId)),
     labelled: () => deps.store.labelledMatches(),
   };
 }

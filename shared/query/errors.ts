@@ -27,6 +27,21 @@ export class MethodNotAllowedError extends Error {
   }
 }
 
+/**
+ * A request refused for how it was sent rather than what it asked: 403 for a cross-site write,
+ * 413 for a body over the limit, 415 for a body that is not JSON. `code` is the body's `error`.
+ */
+export class RefusedError extends Error {
+  override readonly name = 'RefusedError';
+  constructor(
+    readonly statusCode: 403 | 413 | 415,
+    readonly code: 'forbidden' | 'payload_too_large' | 'unsupported_media_type',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface ErrorResponse {
   statusCode: number;
   headers: Record<string, string>;
@@ -45,6 +60,7 @@ export function errorResponse(err: unknown): ErrorResponse {
   if (err instanceof MethodNotAllowedError) {
     return { ...respond(405, { error: 'method_not_allowed', message: err.message }), headers: { ...JSON_HEADERS, Allow: err.allowed.join(', ') } };
   }
+  if (err instanceof RefusedError) return respond(err.statusCode, { error: err.code, message: err.message });
   return { ...respond(500, { error: 'internal' }), unexpected: true };
 }
 

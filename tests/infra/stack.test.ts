@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { GSI1, KEY, ROW, ROW_TYPE_ATTRIBUTE, TTL_ATTRIBUTE } from '#shared/store/table-design.ts';
 import { FUNCTION_ENV, METRICS, STACK_OUTPUTS } from '#infra/outputs.ts';
-import { QUERY_ROUTES, QUERY_THROTTLE } from '#infra/constructs/query-api.ts';
+import { QUERY_ROUTES, QUERY_THROTTLE, QUERY_WRITE_ROUTES } from '#infra/constructs/query-api.ts';
+import { FEEDBACK_WRITES } from '#infra/table-access.ts';
 import { pollTimeout } from '#infra/constructs/poller.ts';
 import { actionsOfFunction, logicalId, resourcesOf, sorted, synth, testConfig, type Synthesized } from './support.ts';
 
@@ -173,8 +174,32 @@ describe('least privilege', () => {
       sorted([...logs, ...failureQueue, ...alertTable, ...publish]),
     );
     expect(sorted(actionsOfFunction(stack, template, stack.queryApi.fn))).toEqual(
-      sorted([...logs, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
+      sorted([...logs, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']),
     );
+  });
+
+  it('lets the query API write labels only: UpdateItem on match rows\' two label attributes and on FEEDBACK entries', () => {
+    const roleId = s.stack.getLogicalId(s.stack.queryApi.fn.executionRole.node.defaultChild as never);
+    const statements = Object.values(resourcesOf(s.template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties!.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((p) => p.Properties!.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string[]>> }[]);
+    const writes = statements.filter((st) => [st.Action].flat().includes('dynamodb:UpdateItem'));
+    expect(writes).toHaveLength(2);
+    for (const write of writes) {
+      expect(write.Action).toBe('dynamodb:UpdateItem');
+      expect(write.Resource).toEqual(expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/^StoreTable/), 'Arn'] }));
+      expect(Object.keys(write.Condition ?? {}).sort()).toEqual(['ForAllValues:StringEquals', 'ForAllValues:StringLike', 'StringEqualsIfExists']);
+      expect(write.Condition!.StringEqualsIfExists).toEqual({ 'dynamodb:ReturnValues': ['NONE'] });
+    }
+    const byKeys = Object.fromEntries(writes.map((w) => [String(w.Condition!['ForAllValues:StringLike']!['dynamodb:LeadingKeys']), w.Condition!['ForAllValues:StringEquals']!['dynamodb:Attributes']]));
+    expect(byKeys).toEqual({
+      'ITEM#*': ['pk', 'sk', 'feedback', 'feedbackAt'],
+      FEEDBACK: FEEDBACK_WRITES[1]!.attributes,
+    });
+    // The match row's own fields stay out of reach of the API.
+    for (const field of ['topics', 'title', 'summary', 'score', 'expiresAt', 'duplicateCount']) expect(byKeys['ITEM#*']).not.toContain(field);
+    // Other table actions of the API carry no write at all.
+    for (const st of statements.filter((st) => !writes.includes(st))) expect([st.Action].flat().filter((a) => /^dynamodb:.*(Put|Update|Delete|Write)/.test(a))).toEqual([]);
   });
 
   it('scopes table actions to the table and the gsi1 index, and publishing to the alert topic', () => {
@@ -287,9 +312,12 @@ describe('store', () => {
 });
 
 describe('query API', () => {
-  it('requires IAM authorisation on every route, and serves exactly the documented GET routes', () => {
+  it('requires IAM authorisation on every route, and serves exactly the documented GET routes and the one POST', () => {
     const routes = Object.values(resourcesOf(s.template, 'AWS::ApiGatewayV2::Route'));
-    expect(sorted(routes.map((r) => r.Properties!.RouteKey))).toEqual(sorted(QUERY_ROUTES.map((p) => `GET ${p}`)));
+    expect(sorted(routes.map((r) => r.Properties!.RouteKey))).toEqual(
+      sorted([...QUERY_ROUTES.map((p) => `GET ${p}`), ...QUERY_WRITE_ROUTES.map((p) => `POST ${p}`)]),
+    );
+    expect(QUERY_WRITE_ROUTES).toEqual(['/updates/{id}/feedback']);
     for (const route of routes) expect(route.Properties!.AuthorizationType).toBe('AWS_IAM');
   });
 

@@ -58,7 +58,7 @@ describe('feedback on stored matches', () => {
     const attempt = service.record('fb-missing', { verdict: 'not-relevant' });
     await expect(attempt).rejects.toBeInstanceOf(NoSuchMatchError);
     await expect(attempt).rejects.toThrow('no stored match with id "fb-missing"');
-    expect(await store.feedbackOf('fb-missing')).toBeUndefined();
+    await expect(store.feedbackOf('fb-missing')).rejects.toBeInstanceOf(NoSuchMatchError);
     expect((await store.labelledMatches()).map((m) => m.feedback.itemId)).not.toContain('fb-missing');
     const stub = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: matchPk('fb-missing'), sk: MATCH_SK } }));
     expect(stub.Item).toBeUndefined();

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createHandler } from '#functions/query.ts';
+import { createHandler, type QueryHandlerDeps } from '#functions/query.ts';
 import type { QueryService } from '#shared/query/service.ts';
 import { localLambdaContext } from '#cli/local-lambda-context.ts';
 
@@ -40,8 +40,12 @@ export function quietLogger(): Logger {
 
 export type Invoke = (method: string, path: string, query?: string) => Promise<APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string; headers: Record<string, string> }>;
 
-export function invoker(service: QueryService, logger = quietLogger()): { invoke: Invoke; handler: ReturnType<typeof createHandler> } {
-  const handler = createHandler({ service, logger, now: () => new Date('2024-08-01T00:00:00Z') });
+export function invoker(
+  service: QueryService,
+  logger = quietLogger(),
+  more: Pick<QueryHandlerDeps, 'feedback' | 'localCaller'> = {},
+): { invoke: Invoke; handler: ReturnType<typeof createHandler> } {
+  const handler = createHandler({ service, logger, now: () => new Date('2024-08-01T00:00:00Z'), ...more });
   const invoke: Invoke = async (method, path, query = '') =>
     (await handler(apiEvent(method, path, query), localLambdaContext('query'))) as Awaited<ReturnType<Invoke>>;
   return { invoke, handler };

@@ -6,7 +6,10 @@ import { createQueryService } from '#shared/query/service.ts';
 import { startApiServer } from '#cli/commands/serve.ts';
 import { TOPICS, makeDataset, seed } from './dataset.ts';
 import { prng } from '#tests/support/prng.ts';
-import { invoker, type Invoke } from './api.ts';
+import { DynamoFeedbackStore } from '#shared/feedback/dynamo-feedback-store.ts';
+import { createFeedbackService } from '#shared/feedback/service.ts';
+import { localLambdaContext } from '#cli/local-lambda-context.ts';
+import { apiEvent, invoker, type Invoke } from './api.ts';
 
 /**
  * Hostile and malformed requests, generated from a fixed seed so a failure replays: whatever
@@ -17,15 +20,18 @@ const SEED = 20240403;
 let invoke: Invoke;
 let handler: ReturnType<typeof invoker>['handler'];
 const realCursors: string[] = [];
+const realIds: string[] = [];
 
 beforeAll(async () => {
   const table = await createTestTable('queryfuzz');
   await seed(table.doc, table.tableName, makeDataset(300, 11));
   const service = createQueryService({ store: new DynamoQueryStore({ client: table.doc, tableName: table.tableName }), topics: TOPICS });
-  ({ invoke, handler } = invoker(service));
+  const feedback = createFeedbackService({ store: new DynamoFeedbackStore({ client: table.doc, tableName: table.tableName }), topicIds: TOPICS.map((t) => t.id) });
+  ({ invoke, handler } = invoker(service, undefined, { feedback }));
   for (const q of ['limit=3', 'topic=us-aid&limit=2', 'q=fund&limit=1', 'duplicates=include&limit=5']) {
-    const page = JSON.parse((await invoke('GET', '/updates', q)).body) as { nextCursor: string };
+    const page = JSON.parse((await invoke('GET', '/updates', q)).body) as { nextCursor: string; items: { id: string }[] };
     realCursors.push(page.nextCursor);
+    realIds.push(...page.items.map((i) => i.id));
   }
 });
 
@@ -34,6 +40,7 @@ const PATHS = [
   '/updates', '/updates', '/updates', '/updates.rss', '/updates.json', '/topics', '/feeds', '/', '/assets/app.js', '/updates/', '//updates',
   '/updates/..%2F..%2Fetc%2Fpasswd', '/updates/../feeds', '/updates/%00', '/updates/%E0%A4%A', '/updates/%F0%9F%92%A5', '/updates/a/b',
   '/UPDATES', '/updates.xml', '/updates/' + 'x'.repeat(5000), '/updates/__proto__', '/updates/constructor', '/topics/x', '/feeds/../../',
+  '/updates/x/feedback', '/updates/%00/feedback', '/updates//feedback', '/updates/x/feedback/y',
 ];
 const METHODS = ['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'];
 
@@ -109,7 +116,8 @@ function assertSafe(r: { statusCode: number; body: string; headers: Record<strin
     // The feeds, or the web page and its assets.
     expect(type, label).toMatch(/rss\+xml|^text\/(html|javascript|css)|^image\/svg\+xml/);
   }
-  expect(r.body, label).not.toMatch(/at .*\.ts:\d+|Error:|arn:aws/);
+  // The page's own script and style are code, which may well say "Error:"; answers must not leak one.
+  if (!/^text\/(javascript|css)|^image\/svg\+xml/.test(type)) expect(r.body, label).not.toMatch(/at .*\.ts:\d+|Error:|arn:aws/);
 }
 
 describe('query API under fuzzed requests', () => {
@@ -124,6 +132,43 @@ describe('query API under fuzzed requests', () => {
     }
     // The generator must actually reach the interesting answers, or it tests nothing.
     for (const status of [200, 400, 404, 405]) expect(statuses.get(status) ?? 0).toBeGreaterThan(10);
+  });
+
+  it('never answers 5xx to 600 generated label writes, and stores only valid labels', async () => {
+    const rand = prng(SEED + 1);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+    const topics = [...TOPICS.map((t) => t.id), 'US-AID', '', '__proto__', 'x'.repeat(300), 7, null];
+    const bodies = (): string => {
+      if (rand() < 0.25) return pick(['{"verdict":"not-relevant"}', '{"verdict":"topics","topics":["us-aid","nato-meetings","us-aid"]}']);
+      const fields: Record<string, unknown> = {};
+      if (rand() < 0.9) fields.verdict = pick(['not-relevant', 'topics', 'Topics', '', 1, null, ['topics'], { $ne: 1 }]);
+      if (rand() < 0.6) fields.topics = rand() < 0.2 ? pick(['us-aid', 3, {}, null]) : Array.from({ length: Math.floor(rand() * 4) }, () => pick(topics));
+      if (rand() < 0.1) fields[pick(['__proto__', 'by', 'at', 'itemId', 'constructor'])] = 'x';
+      const text = JSON.stringify(fields);
+      return pick([text, text, text, text.slice(0, Math.floor(rand() * text.length)), '', 'null', '"x"', '1e999', '[' .repeat(3000), '{"verdict":"not-relevant"}'.padEnd(5000)]);
+    };
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 600; i++) {
+      const event = apiEvent('POST', `/updates/${encodeURIComponent(rand() < 0.3 ? pick(['no-such-id', '\u00e9', 'x'.repeat(600)]) : pick(realIds))}/feedback`);
+      const body = bodies();
+      const encoded = rand() < 0.3;
+      event.headers = {
+        ...event.headers,
+        'content-type': pick(['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/json5', '']),
+        ...(rand() < 0.1 ? { origin: pick(['https://api.example.test', 'https://evil.example', 'null']) } : {}),
+      };
+      event.body = encoded ? Buffer.from(body).toString('base64') : body;
+      event.isBase64Encoded = encoded;
+      const r = (await handler(event, localLambdaContext('query'))) as { statusCode: number; body: string; headers: Record<string, string> };
+      statuses.set(r.statusCode, (statuses.get(r.statusCode) ?? 0) + 1);
+      assertSafe(r, `#${i} POST ${event.rawPath} ${body.slice(0, 80)}`);
+      if (r.statusCode === 200) {
+        const { feedback } = JSON.parse(r.body) as { feedback: { verdict: string; topics?: string[] } };
+        expect(['not-relevant', 'topics']).toContain(feedback.verdict);
+        for (const topic of feedback.topics ?? []) expect(TOPICS.map((t) => t.id)).toContain(topic);
+      }
+    }
+    for (const status of [200, 400, 403, 404, 413, 415]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(3);
   });
 
   describe('over real loopback HTTP', () => {

@@ -92,4 +92,37 @@ describe('fundwatch serve --aws: the signing proxy', () => {
       expect(seen).toEqual([]);
     },
   );
+
+  it('passes a write from the page itself on, signed, with its JSON body', async () => {
+    seen.length = 0;
+    const host = `127.0.0.1:${proxyPort}`;
+    const answer = await viaProxy('/updates/abc/feedback', host, {
+      method: 'POST',
+      body: '{"verdict":"not-relevant"}',
+      headers: { 'content-type': 'application/json', origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(answer.status).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/updates/abc/feedback', body: '{"verdict":"not-relevant"}' });
+    expect(seen[0]!.headers['content-type']).toBe('application/json');
+    expect(seen[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
+    // The API never sees the browser's Origin: the proxy is what judges it.
+    expect(seen[0]!.headers.origin).toBeUndefined();
+  });
+
+  it.each([
+    ['another site', { origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' }],
+    ['a foreign Origin alone', { origin: 'https://attacker.example' }],
+    ['Sec-Fetch-Site cross-site alone', { 'sec-fetch-site': 'cross-site' }],
+  ])('refuses a write from %s with a 403, signing and sending nothing', async (_, headers) => {
+    seen.length = 0;
+    const answer = await viaProxy('/updates/abc/feedback', `127.0.0.1:${proxyPort}`, {
+      method: 'POST',
+      body: '{"verdict":"not-relevant"}',
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'forbidden' });
+    expect(seen).toEqual([]);
+  });
 });

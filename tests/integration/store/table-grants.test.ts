@@ -6,7 +6,9 @@ import { topicPk, timeSortKey } from '#shared/store/table-design.ts';
 import { DynamoQueryStore } from '#shared/query/dynamo-query-store.ts';
 import { DynamoAlertClaims } from '#shared/alerts/dynamo-claims.ts';
 import { DynamoTopicReader } from '#shared/alerts/dynamo-topic-reader.ts';
-import { TABLE_ACTIONS, TableAccess } from '#infra/table-access.ts';
+import { DynamoFeedbackStore } from '#shared/feedback/dynamo-feedback-store.ts';
+import { NoSuchMatchError } from '#shared/feedback/ports.ts';
+import { FEEDBACK_WRITES, TABLE_ACTIONS, TableAccess } from '#infra/table-access.ts';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 
@@ -20,24 +22,61 @@ import { aMatch } from '#tests/support/matches.ts';
  * DynamoTopicReader; query DynamoQueryStore.
  */
 
-/** A document client that records the IAM action behind every request it sends. */
-function recordingClient(endpoint: string): { client: DynamoDBDocumentClient; actions: Set<string> } {
+/** One item write as IAM's condition keys see it: the partition key and every attribute name it names. */
+interface ItemWrite {
+  action: string;
+  leadingKey: string;
+  attributes: string[];
+}
+
+type ItemRequest = { Key?: Record<string, unknown>; ExpressionAttributeNames?: Record<string, string>; ReturnValues?: string };
+
+/**
+ * A document client that records the IAM action behind every request it sends, and each item
+ * write's keys and attribute names (our expressions name every attribute through a placeholder).
+ */
+function recordingClient(endpoint: string): { client: DynamoDBDocumentClient; actions: Set<string>; writes: ItemWrite[] } {
   const client = createDocumentClient({ endpoint });
   const actions = new Set<string>();
+  const writes: ItemWrite[] = [];
+  const recordWrite = (action: string, request: ItemRequest) => {
+    expect(request.ReturnValues ?? 'NONE').toBe('NONE');
+    writes.push({
+      action,
+      leadingKey: String(request.Key?.pk),
+      attributes: [...new Set([...Object.keys(request.Key ?? {}), ...Object.values(request.ExpressionAttributeNames ?? {})])],
+    });
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = (context as { commandName: string }).commandName.replace(/Command$/, '');
-      const input = args.input as { Statements?: { Statement: string }[]; Statement?: string };
+      const input = args.input as { Statements?: { Statement: string }[]; Statement?: string; TransactItems?: Record<string, ItemRequest>[] } & ItemRequest;
       const statements = input.Statements?.map((s) => s.Statement) ?? (input.Statement ? [input.Statement] : undefined);
       // PartiQL is authorised per statement, by its verb (dynamodb:PartiQLInsert, …), not by the API call.
       if (statements) for (const statement of statements) actions.add(`PartiQL${capitalised(statement.trim().split(/\s+/)[0]!)}`);
-      else actions.add(operation);
+      // A transaction is authorised per item, by the action each item is (Update → UpdateItem, …).
+      else if (input.TransactItems) {
+        for (const item of input.TransactItems) {
+          for (const [kind, request] of Object.entries(item)) {
+            const action = kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`;
+            actions.add(action);
+            recordWrite(action, request);
+          }
+        }
+      } else {
+        actions.add(operation);
+        if (operation === 'UpdateItem' || operation === 'PutItem' || operation === 'DeleteItem') recordWrite(operation, input);
+      }
       return next(args);
     },
     { step: 'initialize', name: 'recordIamActions' },
   );
-  return { client, actions };
+  return { client, actions, writes };
 }
+
+/** IAM's StringLike: `*` any run of characters, `?` one. */
+const stringLike = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
 
 const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 const sorted = (values: Iterable<string>) => [...values].sort();
@@ -86,6 +125,37 @@ describe('table grants cover exactly the calls each function makes', () => {
     await store.listFeedStates();
 
     expect(sorted(actions)).toEqual(sorted(TABLE_ACTIONS[TableAccess.Read]));
+  });
+
+  it('query, labelling: every FeedbackStore method, each write inside FEEDBACK_WRITES, and the conditions not wider than used', async () => {
+    await table.store.putMatch(aMatch({ id: 'grant-labelled', topics: ['nato-mission'], lang: 'en', link: 'https://a.example/story' }));
+    await table.store.putMatch(aMatch({ id: 'grant-bare', topics: ['us-aid'], link: undefined, lang: undefined }));
+    const { client, actions, writes } = recordingClient(table.endpoint);
+    const store = new DynamoFeedbackStore({ client, tableName: table.tableName });
+    const at = '2024-05-01T00:00:00.000Z';
+    await store.recordFeedback({ itemId: 'grant-labelled', verdict: 'topics', topics: ['us-aid'], at, by: 'arn:aws:iam::123456789012:user/ana' });
+    await store.recordFeedback({ itemId: 'grant-labelled', verdict: 'not-relevant', at });
+    await store.recordFeedback({ itemId: 'grant-bare', verdict: 'not-relevant', at });
+    await expect(store.recordFeedback({ itemId: 'grant-none', verdict: 'not-relevant', at })).rejects.toBeInstanceOf(NoSuchMatchError);
+    await store.feedbackOf('grant-labelled');
+    await store.labelledMatches();
+
+    // Its reads are the query function's Read grant (checked exact above); its writes are FEEDBACK_WRITES alone.
+    const writeActions = new Set(FEEDBACK_WRITES.flatMap((w) => w.actions));
+    expect(sorted([...actions].filter((a) => !TABLE_ACTIONS[TableAccess.Read].includes(a)))).toEqual(sorted(writeActions));
+    expect(writes.length).toBe(6);
+    const used = FEEDBACK_WRITES.map(() => new Set<string>());
+    for (const write of writes) {
+      const allowed = FEEDBACK_WRITES.findIndex(
+        (w) => w.actions.includes(write.action) && w.leadingKeys.some((k) => stringLike(k, write.leadingKey)) && write.attributes.every((a) => w.attributes.includes(a)),
+      );
+      expect(allowed, JSON.stringify(write)).toBeGreaterThanOrEqual(0);
+      for (const a of write.attributes) used[allowed]!.add(a);
+    }
+    // Each statement allows exactly the attributes some write names: none is granted for nothing.
+    FEEDBACK_WRITES.forEach((w, i) => expect(sorted(used[i]!)).toEqual(sorted(w.attributes)));
+    // And the match row statement cannot reach a topic row or the feed registry.
+    expect(FEEDBACK_WRITES[0]!.leadingKeys.some((k) => stringLike(k, 'TOPIC#us-aid') || stringLike(k, 'FEEDS'))).toBe(false);
   });
 
   it('notify and digest: the alert claims and the topic reader', async () => {
