@@ -31,6 +31,8 @@ const state = {
   /** @type {{ id: string, title: string }[]} */
   topics: [],
   langs: new Set(),
+  /** The item of the labelling panel (`?feedback=<id>`, the alert emails' link) while it is open. @type {string | null} */
+  feedbackId: null,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -121,6 +123,8 @@ class ApiError extends Error {
     super(detail.parameter ? `${detail.parameter}: ${detail.message}` : detail.message || `the API answered ${status}`);
     this.status = status;
     this.parameter = typeof detail.parameter === 'string' ? detail.parameter : null;
+    /** fundwatch's own error code (`forbidden`, `not_found`, …); API Gateway's refusals carry none. */
+    this.code = typeof detail.error === 'string' ? detail.error : null;
   }
 }
 
@@ -131,6 +135,24 @@ async function getJson(path, params = {}, signal) {
     if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
   }
   const response = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal });
+  return answerOf(response);
+}
+
+/** @param {string} path relative to the page @param {unknown} body sent as JSON @param {AbortSignal} [signal] */
+async function postJson(path, body, signal) {
+  const url = new URL(path, document.baseURI);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    credentials: 'same-origin',
+    body: JSON.stringify(body),
+    signal,
+  });
+  return answerOf(response);
+}
+
+/** The JSON body of an answer, or an ApiError for any status that is not 2xx. @param {Response} response */
+async function answerOf(response) {
   let body = null;
   try {
     body = await response.json();
@@ -145,6 +167,8 @@ const isAbort = (err) => err instanceof DOMException && err.name === 'AbortError
 
 function describeError(err) {
   if (err instanceof ApiError) {
+    // fundwatch itself refuses a cross-site write or a foreign host name and says why; a bare 403 is API Gateway's missing signature.
+    if (err.status === 403 && err.code === 'forbidden') return `The request was refused: ${err.message}`;
     if (err.status === 403) return 'The API refused the request (403): on AWS, open the page through `fundwatch serve --aws`.';
     if (err.status === 429) return 'The API is busy (429); try again in a moment.';
     return `The API could not answer: ${err.message}`;
@@ -200,13 +224,18 @@ function fillForm(filters) {
   }
 }
 
+/** The page's own URL for a view: the filters, and the labelling panel's item while it is open. */
+function pageUrl(filters) {
+  return `${location.pathname}${queryString(filters, state.feedbackId ? { feedback: state.feedbackId } : {})}`;
+}
+
 function sameFilters(a, b) {
   return FILTERS.every((name) => (a[name] ?? '') === (b[name] ?? ''));
 }
 
 /** Shows a view: the URL, the form, the list and the chart follow `filters`. */
 function applyFilters(filters, { push }) {
-  const url = `${location.pathname}${queryString(filters)}`;
+  const url = pageUrl(filters);
   if (push && (!sameFilters(filters, state.filters) || `${location.pathname}${location.search}` !== url)) {
     history.pushState({ filters }, '', url);
   } else {
@@ -364,7 +393,12 @@ function applyEvidence(item, evidence) {
 
 let itemSeq = 0;
 
-function renderUpdate(item) {
+/**
+ * One update as a card: a list entry by default; the labelling panel shows one as a `div`.
+ * @param {any} item an update as the API sends it
+ * @param {{ tag?: string, label?: any, labelError?: unknown }} [options] `label`: its recorded feedback, when known
+ */
+function renderUpdate(item, { tag = 'li', label, labelError } = {}) {
   const n = ++itemSeq;
   const href = safeHref(item.link);
   const titleText = el('span', { class: 'title-text', text: item.title || '(untitled)' });
@@ -383,7 +417,7 @@ function renderUpdate(item) {
   }
   const summary = el('p', { class: 'summary', text: item.summary ?? '' });
   const article = el('article', { 'aria-labelledby': `u${n}-title` }, heading, meta, topics, summary);
-  const li = el('li', { class: 'update', 'data-id': item.id }, article);
+  const li = el(tag, { class: 'update', 'data-id': item.id }, article);
 
   const count = Number(item.duplicateCount ?? 0);
   if (count > 0) {
@@ -408,6 +442,7 @@ function renderUpdate(item) {
     });
     article.append(el('p', { class: 'dup-line' }, el('span', { class: 'badge dup-count', text: `+${count}` }), button), panel);
   }
+  article.append(feedbackBlock(item, n, label, labelError));
 
   applyEvidence(li, item.evidence);
   return li;
@@ -479,6 +514,217 @@ function updateLangs() {
   const datalist = $('langs');
   const have = new Set([...datalist.children].map((o) => o.getAttribute('value')));
   for (const lang of [...state.langs].sort()) if (!have.has(lang)) datalist.append(el('option', { value: lang }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labelling a match: "Not relevant" or "Wrong topics…" on every card (POST updates/{id}/feedback),
+// and the labelling panel that `?feedback=<id>` opens (the link in every alert email)
+
+/** Each card's "apply this label" function, so a label given on one card shows on its twins. */
+const labelViews = new WeakMap();
+
+const NONE_CHECKED = 'Choose at least one topic. If none of them applies, use “Not relevant” instead.';
+const UNKNOWN_ITEM = 'No stored match with this id — it may have expired.';
+
+const topicTitles = (ids) => (ids ?? []).map(topicTitle).join(', ');
+
+/** What a recorded label says, for the card's status line. */
+function labelSentence(feedback) {
+  return feedback.verdict === 'topics' ? `Topics set to: ${topicTitles(feedback.topics)}` : 'Marked not relevant';
+}
+
+/** "Already labelled not relevant by analyst at <time>": a label given before this page was opened. */
+function earlierLabel(feedback) {
+  const what = feedback.verdict === 'topics' ? `with the topics ${topicTitles(feedback.topics)}` : 'not relevant';
+  return [`Already labelled ${what}${feedback.by ? ` by ${feedback.by}` : ''} at `, timeNode(feedback.at, 'an unknown time'), '.'];
+}
+
+/**
+ * The two label actions, the topic chooser they open, a status line with the recorded label and
+ * an error line. The list does not read labels (one more request per card): a card shows the
+ * label given on it, or on a twin of it, since the page was opened; the labelling panel passes
+ * the item's recorded `label` in.
+ */
+function feedbackBlock(item, n, label, labelError) {
+  const statusId = `u${n}-fb-status`;
+  const panelId = `u${n}-fb`;
+  const notRelevant = el('button', { type: 'button', class: 'fb-not-relevant', 'aria-pressed': 'false', 'aria-describedby': statusId, text: 'Not relevant' });
+  const wrongTopics = el('button', { type: 'button', class: 'fb-wrong-topics', 'aria-expanded': 'false', 'aria-controls': panelId, 'aria-describedby': statusId, text: 'Wrong topics…' });
+  const choices = el('div', { class: 'fb-choices' });
+  const save = el('button', { type: 'button', class: 'primary fb-save', text: 'Save' });
+  const cancel = el('button', { type: 'button', class: 'fb-cancel', text: 'Cancel' });
+  const panel = /** @type {HTMLFieldSetElement} */ (
+    el('fieldset', { class: 'fb-panel', id: panelId, hidden: true }, el('legend', { text: 'The topics this match should have' }), choices, el('div', { class: 'fb-panel-actions' }, save, cancel))
+  );
+  const status = el('p', { class: 'fb-status', id: statusId, role: 'status' });
+  const error = el('p', { class: 'fb-error error', role: 'alert', hidden: true });
+  const block = el(
+    'div',
+    { class: 'feedback', 'data-label': 'none' },
+    el('div', { class: 'fb-actions', role: 'group', 'aria-label': 'Label this match' }, notRelevant, wrongTopics),
+    panel,
+    status,
+    error,
+  );
+  const buttons = [notRelevant, wrongTopics, save, cancel].map((b) => /** @type {HTMLButtonElement} */ (b));
+  let recorded = label ?? null;
+  let recordedHere = false;
+  let busy = false;
+
+  const showProblem = (message) => {
+    error.hidden = !message;
+    error.textContent = message ?? '';
+  };
+  const showLabel = () => {
+    block.setAttribute('data-label', recorded ? recorded.verdict : 'none');
+    notRelevant.setAttribute('aria-pressed', String(recorded?.verdict === 'not-relevant'));
+    status.setAttribute('data-origin', recordedHere ? 'here' : 'earlier');
+    if (!recorded) status.replaceChildren();
+    else if (recordedHere) status.textContent = `${labelSentence(recorded)}.`;
+    else status.replaceChildren(...earlierLabel(recorded));
+  };
+
+  const setOpen = (open, { focus = false } = {}) => {
+    wrongTopics.setAttribute('aria-expanded', String(open));
+    panel.hidden = !open;
+    if (open) {
+      // The recorded topics if the label is "topics", else the ones the classifier gave.
+      const checked = new Set(recorded?.verdict === 'topics' ? recorded.topics : item.topics);
+      choices.replaceChildren(
+        ...state.topics.map((t) =>
+          el('label', { class: 'fb-choice' }, el('input', { type: 'checkbox', value: t.id, checked: checked.has(t.id) }), el('span', { text: t.title })),
+        ),
+      );
+      if (state.topics.length === 0) choices.append(el('p', { class: 'muted', text: 'The topic list could not be loaded; reload the page to try again.' }));
+    } else {
+      showProblem(null);
+      if (focus) wrongTopics.focus();
+    }
+  };
+
+  /** Records a label; true once the API has it. One request at a time: every control is off meanwhile. */
+  const send = async (body) => {
+    if (busy) return false;
+    busy = true;
+    const focused = document.activeElement;
+    for (const b of buttons) b.disabled = true;
+    panel.disabled = true;
+    block.setAttribute('aria-busy', 'true');
+    showProblem(null);
+    status.textContent = 'Saving…';
+    try {
+      const { feedback } = await postJson(`updates/${encodeURIComponent(item.id)}/feedback`, body);
+      applyLabel(feedback);
+      // The same item in the list and in the labelling panel: both show the label.
+      for (const other of document.querySelectorAll('.update .feedback')) {
+        if (other !== block && other.closest('.update')?.getAttribute('data-id') === item.id) labelViews.get(other)?.(feedback);
+      }
+      return true;
+    } catch (err) {
+      showLabel();
+      showProblem(describeError(err));
+      return false;
+    } finally {
+      busy = false;
+      for (const b of buttons) b.disabled = false;
+      panel.disabled = false;
+      block.removeAttribute('aria-busy');
+      // A disabled button drops the focus; give it back to where it was.
+      if (focused instanceof HTMLElement && (document.activeElement === document.body || !document.activeElement)) focused.focus();
+    }
+  };
+
+  const applyLabel = (feedback) => {
+    recorded = feedback;
+    recordedHere = true;
+    showLabel();
+    showProblem(null);
+  };
+  labelViews.set(block, applyLabel);
+
+  notRelevant.addEventListener('click', () => void send({ verdict: 'not-relevant' }).then((ok) => ok && setOpen(false)));
+  wrongTopics.addEventListener('click', () => setOpen(wrongTopics.getAttribute('aria-expanded') !== 'true'));
+  cancel.addEventListener('click', () => setOpen(false, { focus: true }));
+  panel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !busy) {
+      event.preventDefault();
+      setOpen(false, { focus: true });
+    }
+  });
+  save.addEventListener('click', async () => {
+    const topics = [...choices.querySelectorAll('input:checked')].map((input) => /** @type {HTMLInputElement} */ (input).value);
+    if (topics.length === 0) {
+      showProblem(NONE_CHECKED);
+      return;
+    }
+    if (await send({ verdict: 'topics', topics })) setOpen(false, { focus: true });
+  });
+
+  showLabel();
+  if (labelError) showProblem(`The label already given could not be read. ${describeError(labelError)}`);
+  return block;
+}
+
+const labelling = $('labelling');
+const labellingHeading = $('labelling-heading');
+const labellingMessage = $('labelling-message');
+const labellingCard = $('labelling-card');
+let labellingSeq = 0;
+
+/** Opens the labelling panel on one item: its card (GET updates/{id}) with its label, if any. */
+async function openLabelling(id) {
+  const seq = ++labellingSeq;
+  state.feedbackId = id;
+  labelling.hidden = false;
+  labelling.setAttribute('aria-busy', 'true');
+  labellingCard.replaceChildren();
+  labellingMessage.classList.remove('error');
+  labellingMessage.textContent = 'Loading the match…';
+  const path = `updates/${encodeURIComponent(id)}`;
+  const [detail, label] = await Promise.allSettled([detailOf(id), getJson(`${path}/feedback`)]);
+  if (seq !== labellingSeq) return;
+  labelling.removeAttribute('aria-busy');
+  if (detail.status === 'rejected') {
+    const err = detail.reason;
+    labellingMessage.classList.add('error');
+    labellingMessage.replaceChildren(
+      err instanceof ApiError && err.status === 404 ? UNKNOWN_ITEM : describeError(err),
+      el('span', { class: 'labelling-id' }, 'Id: ', el('code', { text: id })),
+    );
+  } else {
+    labellingMessage.textContent = '';
+    const item = { ...detail.value, duplicateCount: detail.value.duplicates?.length ?? 0 };
+    labellingCard.replaceChildren(
+      renderUpdate(item, {
+        tag: 'div',
+        label: label.status === 'fulfilled' ? label.value?.feedback : undefined,
+        labelError: label.status === 'rejected' ? label.reason : undefined,
+      }),
+    );
+  }
+  // Unless the analyst has already moved on to something else on the page.
+  if (!document.activeElement || document.activeElement === document.body) labellingHeading.focus();
+}
+
+/** Closes the panel and drops `feedback` from the URL (unless Back/Forward already did); the filters stay. */
+function closeLabelling({ restoreFocus, rewriteUrl = true }) {
+  labellingSeq++;
+  const hadFocus = labelling.contains(document.activeElement);
+  state.feedbackId = null;
+  labelling.hidden = true;
+  labelling.removeAttribute('aria-busy');
+  labellingCard.replaceChildren();
+  labellingMessage.textContent = '';
+  if (rewriteUrl) history.replaceState(history.state, '', pageUrl(state.filters));
+  if (restoreFocus || hadFocus) $('updates-heading').focus();
+}
+
+/** The panel follows the URL's `feedback` (on load, and on Back/Forward). */
+function syncLabelling(params) {
+  const id = params.get('feedback')?.trim() || null;
+  if (id === state.feedbackId) return;
+  if (id) void openLabelling(id);
+  else closeLabelling({ restoreFocus: false, rewriteUrl: false });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -761,7 +1007,12 @@ for (const name of ['topic', 'since', 'until']) {
 }
 $('reset').addEventListener('click', () => applyFilters({}, { push: true }));
 moreButton.addEventListener('click', () => void loadUpdates(false));
-window.addEventListener('popstate', () => applyFilters(filtersFrom(new URLSearchParams(location.search)), { push: false }));
+window.addEventListener('popstate', () => {
+  const params = new URLSearchParams(location.search);
+  syncLabelling(params);
+  applyFilters(filtersFrom(params), { push: false });
+});
+$('labelling-close').addEventListener('click', () => closeLabelling({ restoreFocus: true }));
 for (const link of document.querySelectorAll('.site-footer a[href^="updates."]')) {
   link.setAttribute('data-feed-format', link.getAttribute('href').slice('updates.'.length));
 }
@@ -769,7 +1020,10 @@ for (const link of document.querySelectorAll('.site-footer a[href^="updates."]')
 async function start() {
   await loadTopics();
   void loadFeeds();
-  applyFilters(filtersFrom(new URLSearchParams(location.search)), { push: false });
+  const params = new URLSearchParams(location.search);
+  // First: it sets state.feedbackId at once, so the URL applyFilters writes keeps `feedback`.
+  syncLabelling(params);
+  applyFilters(filtersFrom(params), { push: false });
 }
 
 void start();

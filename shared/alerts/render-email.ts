@@ -100,7 +100,20 @@ function sentenceName(entry: string): string {
   return unit === 'title' ? 'in the headline' : `in sentence ${unit}`;
 }
 
-function renderItem(n: number, match: Match, topic: TopicId): string {
+/** Item ids are hex digests; anything else is not put on a command line or into a link. */
+const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * Where the reader says a match was wrong: the web page's label panel for this item, or the
+ * command that records the label when there is no page to link to.
+ */
+export function feedbackPointer(itemId: string, queryUrl: string | undefined): string | undefined {
+  if (!SAFE_ID.test(itemId)) return undefined;
+  if (queryUrl) return `${queryUrl.replace(/\/+$/, '')}/?${new URLSearchParams({ feedback: itemId }).toString()}`;
+  return `fundwatch feedback ${itemId} --not-relevant`;
+}
+
+function renderItem(n: number, match: Match, topic: TopicId, queryUrl: string | undefined): string {
   const title = field(match.title, MAX_TITLE) || '(no title)';
   const source = field(match.source, MAX_SOURCE) || 'unknown source';
   const lines = [`${n}. ${title}`, `   ${source} · ${utcTime(match.publishedAt)} · score ${topicScore(match, topic).toFixed(2)}`];
@@ -110,6 +123,8 @@ function renderItem(n: number, match: Match, topic: TopicId): string {
   if (why) lines.push(`   Why: ${why}`);
   const summary = field(match.summary, MAX_SUMMARY);
   if (summary) lines.push(`   ${summary}`);
+  const feedback = feedbackPointer(match.id, queryUrl);
+  if (feedback) lines.push(`   Not about this topic? ${feedback}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -152,7 +167,7 @@ export function renderAlertEmail(topic: TopicId, mode: AlertMode, matches: Match
   let used = reserved;
   const cap = Math.max(1, Math.min(options.maxItems, ordered.length));
   for (let i = 0; i < cap; i++) {
-    const text = `${renderItem(i + 1, ordered[i]!, topic)}\n`;
+    const text = `${renderItem(i + 1, ordered[i]!, topic, options.queryUrl)}\n`;
     const size = utf8Bytes(text);
     if (used + size > budget) break;
     items.push(text);
@@ -160,7 +175,7 @@ export function renderAlertEmail(topic: TopicId, mode: AlertMode, matches: Match
   }
   if (items.length === 0) {
     // Only with an absurdly small budget: still say what happened instead of sending nothing.
-    items.push(cutToBytes(renderItem(1, ordered[0]!, topic), Math.max(0, budget - reserved)) + '\n');
+    items.push(cutToBytes(renderItem(1, ordered[0]!, topic, options.queryUrl), Math.max(0, budget - reserved)) + '\n');
   }
   const rest = ordered.length - items.length;
   const body = cutToBytes(`${heading}${items.join('')}${rest > 0 ? moreLine(rest) : allLine}${footer}`, budget);

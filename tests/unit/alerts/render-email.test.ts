@@ -36,6 +36,25 @@ describe('alert email rendering', () => {
       'All matches for this topic: https://api.example.org/?topic=ukraine-fund&since=2024-04-03T09%3A12%3A00%2B02%3A00\n',
     );
     expect(email.body).not.toMatch(/<[a-z]/i);
+    expect(email.body).toContain('   Not about this topic? https://api.example.org/?feedback=a\n');
+  });
+
+  it('gives every item a way to label it: the page\'s label panel, or the command without a page', () => {
+    const matches = ['3f9a0c1d2e4b5a6c', '0b1c2d3e4f5a6b7c'].map((id, i) => aMatch({ id, title: `Story ${i}`, scores: { 'ukraine-fund': 0.9 - i / 10 } }));
+    const withPage = renderAlertEmail('ukraine-fund', 'instant', matches, { maxItems: 20, queryUrl: 'http://127.0.0.1:8787/' });
+    expect(withPage.body.match(/^ {3}Not about this topic\? .*$/gm)).toEqual([
+      '   Not about this topic? http://127.0.0.1:8787/?feedback=3f9a0c1d2e4b5a6c',
+      '   Not about this topic? http://127.0.0.1:8787/?feedback=0b1c2d3e4f5a6b7c',
+    ]);
+    const withoutPage = renderAlertEmail('ukraine-fund', 'daily', matches, { maxItems: 20 });
+    expect(withoutPage.body).toContain('1. Story 0\n');
+    expect(withoutPage.body.match(/^ {3}Not about this topic\? .*$/gm)).toEqual([
+      '   Not about this topic? fundwatch feedback 3f9a0c1d2e4b5a6c --not-relevant',
+      '   Not about this topic? fundwatch feedback 0b1c2d3e4f5a6b7c --not-relevant',
+    ]);
+    // An id that is not one of ours goes neither on a command line nor into a link.
+    const odd = renderAlertEmail('ukraine-fund', 'instant', [aMatch({ id: 'x; rm -rf ~' })], { maxItems: 20 });
+    expect(odd.body).not.toContain('Not about this topic');
   });
 
   it('caps the list at maxItemsPerEmail with "…and N more" pointing to the query API', () => {
