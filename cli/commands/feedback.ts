@@ -71,7 +71,7 @@ async function openLocal(opts: FeedbackOptions) {
 
 /**
  * As `fundwatch eval --feedback --aws` reads it: the deployed table, with the caller's own
- * credentials. The query API stays read-only, so its function keeps a read-only grant.
+ * credentials, so the label needs no deployed web page or API signing.
  */
 async function openDeployed() {
   const { readStackOutputs } = await import('#cli/aws-stack.ts');
