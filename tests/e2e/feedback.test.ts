@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { Match } from '#shared/model.ts';
-import { createHandler } from '#functions/query.ts';
-import { startApiServer } from '#cli/commands/serve.ts';
 import { loadTopicPack } from '#shared/classify/topic-pack.ts';
 import { createDynamoQueryService } from '#shared/query/create.ts';
 import { DynamoFeedbackStore } from '#shared/feedback/dynamo-feedback-store.ts';
@@ -14,6 +11,7 @@ import { KEY, MATCH_SK, matchPk } from '#shared/store/table-design.ts';
 import { createTestTable, type TestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '#tests/support/chromium.ts';
+import { listedIds, openPageSession, startPageServer, waitForList, type PageSession } from '#tests/support/web-page.ts';
 
 /**
  * Labelling a match from the web page ("Not relevant", "Wrong topics…", and the panel the alert
@@ -59,16 +57,7 @@ beforeAll(async () => {
   labels = new DynamoFeedbackStore({ client: table.doc, tableName: table.tableName });
   feedback = createFeedbackService({ store: labels, topicIds: topicPack.topics.map((t) => t.id) });
   const service = createDynamoQueryService({ client: table.doc, tableName: table.tableName, topicPack });
-  const handler = createHandler({
-    service,
-    feedback,
-    localCaller: 'analyst',
-    logger: new Logger({ serviceName: 'feedback-e2e', logLevel: 'SILENT' }),
-  });
-  const api = await startApiServer({
-    handler: handler as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>,
-    port: 0,
-  });
+  const api = await startPageServer({ service, feedback, localCaller: 'analyst', logger: new Logger({ serviceName: 'feedback-e2e', logLevel: 'SILENT' }) });
   baseUrl = api.url;
   closeServer = api.close;
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -79,50 +68,18 @@ afterAll(async () => {
   await closeServer?.();
 });
 
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  /** Every POST the page sent, as `path body`. */
-  posts: string[];
-  consoleProblems: string[];
-  pageErrors: string[];
-  violations: () => Promise<string[]>;
+async function open(path = '/', viewport = { width: 1280, height: 900 }): Promise<PageSession> {
+  return openPageSession(browser, `${baseUrl}${path}`, viewport);
 }
 
-/** A fresh browser context that records POSTs, console problems, page errors and CSP violations. */
-async function open(path = '/', viewport = { width: 1280, height: 900 }): Promise<Session> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const posts: string[] = [];
-  const consoleProblems: string[] = [];
-  const pageErrors: string[] = [];
-  page.on('request', (r) => {
-    if (r.method() === 'POST') posts.push(`${new URL(r.url()).pathname} ${r.postData() ?? ''}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') consoleProblems.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.addInitScript({
-    content: `window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));`,
-  });
-  await page.goto(`${baseUrl}${path}`);
-  await waitForList(page);
-  return { context, page, posts, consoleProblems, pageErrors, violations: () => page.evaluate<string[]>('window.__violations') };
-}
-
-async function waitForList(page: Page): Promise<void> {
-  // Locators, not waitForFunction: its string form is an eval, which the page's CSP refuses.
-  await page.locator('#status', { hasText: /^(Showing|No updates)/ }).waitFor();
-  await page.locator('#updates:not([aria-busy])').waitFor({ state: 'attached' });
-}
+/** Every POST the page sent, as `path body`. */
+const posts = (s: PageSession) => s.requests.filter((r) => r.method === 'POST').map((r) => `${new URL(r.url).pathname} ${r.body}`);
 
 /**
  * Nothing went wrong in the page. `expectedStatuses`: the HTTP errors the test itself provokes,
  * which Chromium logs as "Failed to load resource" (and nothing else may be logged).
  */
-async function expectClean(s: Session, expectedStatuses: number[] = []): Promise<void> {
+async function expectClean(s: PageSession, expectedStatuses: number[] = []): Promise<void> {
   const allowed = (text: string) => expectedStatuses.some((status) => text.includes(`the server responded with a status of ${status}`));
   expect(s.consoleProblems.filter((text) => !allowed(text))).toEqual([]);
   expect(s.pageErrors).toEqual([]);
@@ -130,7 +87,6 @@ async function expectClean(s: Session, expectedStatuses: number[] = []): Promise
 }
 
 const card = (page: Page, id: string) => page.locator(`#updates > li[data-id="${id}"]`);
-const listedIds = (page: Page) => page.$$eval('#updates > li', (items) => items.map((li) => li.getAttribute('data-id')));
 const focusedWithin = (page: Page, selector: string) =>
   page.evaluate<boolean>(`(() => { const a = document.activeElement; return !!a && !!a.closest(${JSON.stringify(selector)}); })()`);
 const focusedClass = (page: Page) => page.evaluate<string>('(document.activeElement && document.activeElement.className) || ""');
@@ -166,7 +122,7 @@ describe('labelling a match from the web page', () => {
       expect(await button.getAttribute('aria-pressed')).toBe('true');
       expect(await button.isEnabled()).toBe(true);
       expect(await focusedClass(s.page)).toContain('fb-not-relevant');
-      expect(s.posts).toEqual(['/updates/f000/feedback {"verdict":"not-relevant"}']);
+      expect(posts(s)).toEqual(['/updates/f000/feedback {"verdict":"not-relevant"}']);
       const stored = await labelOf('f000');
       expect(stored).toMatchObject({ itemId: 'f000', verdict: 'not-relevant', by: 'analyst' });
       expect(stored?.topics).toBeUndefined();
@@ -205,7 +161,7 @@ describe('labelling a match from the web page', () => {
 
       await expect.poll(async () => (await labelOf('f001'))?.topics).toEqual(['nato-meetings', 'us-aid']);
       expect(await labelOf('f001')).toMatchObject({ verdict: 'topics', by: 'analyst' });
-      expect(s.posts).toEqual(['/updates/f001/feedback {"verdict":"topics","topics":["us-aid","nato-meetings"]}']);
+      expect(posts(s)).toEqual(['/updates/f001/feedback {"verdict":"topics","topics":["us-aid","nato-meetings"]}']);
       await expect
         .poll(() => item.getByRole('status').textContent())
         .toBe(`Topics set to: ${titles['nato-meetings']}, ${titles['us-aid']}.`);
@@ -238,7 +194,7 @@ describe('labelling a match from the web page', () => {
       await expect.poll(() => problem.textContent()).toContain('Not relevant');
       expect(await problem.textContent()).toContain('at least one topic');
       expect(await item.getByRole('status').textContent()).toBe('');
-      expect(s.posts).toEqual([]);
+      expect(posts(s)).toEqual([]);
       expect(await labelOf('f002')).toBeNull();
 
       // Cancel (here by Escape, from a checkbox) closes the chooser and clears the message.
@@ -247,7 +203,7 @@ describe('labelling a match from the web page', () => {
       expect(await item.getByRole('button', { name: 'Wrong topics…' }).getAttribute('aria-expanded')).toBe('false');
       expect(await problem.isHidden()).toBe(true);
       expect(await focusedClass(s.page)).toContain('fb-wrong-topics');
-      expect(s.posts).toEqual([]);
+      expect(posts(s)).toEqual([]);
       await expectClean(s);
     } finally {
       await s.context.close();
@@ -338,7 +294,7 @@ describe('labelling a match from the web page', () => {
       await inPanel.getByRole('button', { name: 'Not relevant' }).click();
       await expect.poll(() => card(s.page, 'f005').getByRole('status').textContent()).toBe('Marked not relevant.');
       expect(await card(s.page, 'f005').getByRole('button', { name: 'Not relevant' }).getAttribute('aria-pressed')).toBe('true');
-      expect(s.posts).toHaveLength(1);
+      expect(posts(s)).toHaveLength(1);
       await expectClean(s);
     } finally {
       await s.context.close();
@@ -375,7 +331,7 @@ describe('labelling a match from the web page', () => {
       expect(await item.getByRole('button', { name: 'Not relevant' }).isEnabled()).toBe(true);
       // Only this card shows it; the page-wide error line stays empty.
       expect(await s.page.locator('#error').isHidden()).toBe(true);
-      expect(s.posts).toHaveLength(1);
+      expect(posts(s)).toHaveLength(1);
       await expectClean(s, [404]);
     } finally {
       await s.context.close();

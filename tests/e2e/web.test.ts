@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { FeedState, Match } from '#shared/model.ts';
-import { createHandler } from '#functions/query.ts';
-import { startApiServer } from '#cli/commands/serve.ts';
 import { loadTopicPack } from '#shared/classify/topic-pack.ts';
 import { createDynamoQueryService } from '#shared/query/create.ts';
 import { PAGE_CSP } from '#shared/query/static-assets.ts';
 import { createTestTable } from '#tests/support/dynamo.ts';
 import { aMatch } from '#tests/support/matches.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '#tests/support/chromium.ts';
+import { listedIds, openPageSession, startPageServer, waitForList, type PageSession } from '#tests/support/web-page.ts';
 
 /**
  * The web page in headless Chromium against `fundwatch serve`'s own server (startApiServer)
@@ -139,11 +137,7 @@ beforeAll(async () => {
   await table.store.registerFeeds(FEEDS.map((feed) => feed.url));
   for (const feed of FEEDS) await table.store.saveFeedState(feed);
   const service = createDynamoQueryService({ client: table.doc, tableName: table.tableName, topicPack: await loadTopicPack('default') });
-  const handler = createHandler({ service, logger: new Logger({ serviceName: 'web-e2e', logLevel: 'SILENT' }) });
-  const api = await startApiServer({
-    handler: handler as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>,
-    port: 0,
-  });
+  const api = await startPageServer({ service, logger: new Logger({ serviceName: 'web-e2e', logLevel: 'SILENT' }) });
   baseUrl = api.url;
   closeServer = api.close;
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -154,51 +148,9 @@ afterAll(async () => {
   await closeServer?.();
 });
 
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  requests: string[];
-  consoleProblems: string[];
-  pageErrors: string[];
-  violations: () => Promise<string[]>;
+async function open(path = '/', viewport = { width: 1280, height: 900 }): Promise<PageSession> {
+  return openPageSession(browser, `${baseUrl}${path}`, viewport);
 }
-
-/** A fresh browser context that records every request, console problem and CSP violation. */
-async function open(path = '/', viewport = { width: 1280, height: 900 }): Promise<Session> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const consoleProblems: string[] = [];
-  const pageErrors: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') consoleProblems.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.addInitScript({
-    content: `window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));`,
-  });
-  await page.goto(`${baseUrl}${path}`);
-  await waitForList(page);
-  return {
-    context,
-    page,
-    requests,
-    consoleProblems,
-    pageErrors,
-    violations: () => page.evaluate<string[]>('window.__violations'),
-  };
-}
-
-/** The list has finished loading (first page or the next one). */
-async function waitForList(page: Page): Promise<void> {
-  // Locators, not waitForFunction: its string form is an eval, which the page's CSP refuses.
-  await page.locator('#status', { hasText: /^(Showing|No updates)/ }).waitFor();
-  await page.locator('#updates:not([aria-busy])').waitFor({ state: 'attached' });
-}
-
-const listedIds = (page: Page) => page.$$eval('#updates > li', (items) => items.map((li) => li.getAttribute('data-id')));
 
 describe('web page', () => {
   it('lists first reports newest first, collapses duplicates with a count and expands them', async () => {
@@ -298,7 +250,7 @@ describe('web page', () => {
       const ids = await listedIds(s.page);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(firstReports.map((m) => m.id));
-      expect(s.requests.some((url) => new URL(url).searchParams.has('cursor'))).toBe(true);
+      expect(s.requests.some((r) => new URL(r.url).searchParams.has('cursor'))).toBe(true);
     } finally {
       await s.context.close();
     }
@@ -343,7 +295,7 @@ describe('web page', () => {
       await s.page.waitForSelector('#feeds tbody tr');
 
       expect(s.requests.length).toBeGreaterThan(4);
-      for (const url of s.requests) expect(new URL(url).origin).toBe(baseUrl);
+      for (const r of s.requests) expect(new URL(r.url).origin).toBe(baseUrl);
       // Nothing at all in the console: no CSP refusal, no unknown Permissions-Policy feature, no 404.
       expect(s.consoleProblems).toEqual([]);
       expect(await s.violations()).toEqual([]);
