@@ -1,6 +1,6 @@
 import type { AlertEmail, AlertMode, Match, TopicId } from '#shared/model.ts';
 import { toUpdateView, type UpdateView } from '#shared/query/views.ts';
-import { queryPointer, renderAlertEmail, type RenderOptions } from './render-email.ts';
+import { feedbackPointer, queryPointer, renderAlertEmail, type RenderOptions } from './render-email.ts';
 import { cutText, humaniseTopic, utf8Bytes } from './text.ts';
 
 /**
@@ -33,14 +33,21 @@ export interface AlertPayload {
   /** Where all of them can be read (the web page, or the CLI command when no URL is known). */
   seeAll: string;
   /** Most relevant first, as in the email. */
-  items: UpdateView[];
+  items: AlertItem[];
 }
 
-/** Fields cut to a size a chat message or a webhook body can carry; the shape stays UpdateView. */
-function compactView(match: Match): UpdateView {
+/**
+ * The query API's match view, and where a reader labels the match when it is wrong: the web
+ * page's labelling panel, or the `fundwatch feedback` command when no URL is known (as in the email).
+ */
+export type AlertItem = UpdateView & { feedback: string | null };
+
+/** Fields cut to a size a chat message or a webhook body can carry; the shape stays UpdateView's. */
+function compactView(match: Match, queryUrl: string | undefined): AlertItem {
   const view = toUpdateView(match);
   return {
     ...view,
+    feedback: feedbackPointer(match.id, queryUrl) ?? null,
     title: cutText(view.title, MAX_TITLE),
     summary: cutText(view.summary, MAX_SUMMARY),
     evidence: Object.fromEntries(Object.entries(view.evidence).map(([topic, entries]) => [topic, entries.slice(0, MAX_EVIDENCE_ENTRIES)])),
@@ -70,7 +77,7 @@ export function renderAlertPayload(email: AlertEmail, matches: readonly Match[],
   // Room for the counters growing from one digit to several.
   let used = utf8Bytes(JSON.stringify(payload)) + 16;
   for (const match of ordered.slice(0, Math.max(1, options.maxItems))) {
-    const view = compactView(match);
+    const view = compactView(match, options.queryUrl);
     const size = utf8Bytes(JSON.stringify(view)) + 1;
     if (used + size > MAX_PAYLOAD_BYTES && payload.items.length > 0) break;
     payload.items.push(view);

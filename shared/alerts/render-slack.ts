@@ -56,7 +56,9 @@ export function renderSlackMessage(payload: AlertPayload, maxItems: number = SLA
     const title = line(item.title, MAX_TITLE) || '(no title)';
     const facts = [line(item.source, 100), item.publishedAt.slice(0, 16).replace('T', ' ') + ' UTC', `score ${(item.scores[payload.topic] ?? item.score).toFixed(2)}`];
     const why = readableEvidence(item.evidence[payload.topic] ?? []);
-    const lines = [`*${link(item.link, title)}*`, facts.join(' · ')];
+    // Only a link: a shell command under every item would be noise in a channel.
+    const label = item.feedback && /^https?:\/\//i.test(item.feedback) ? link(item.feedback, 'not about this topic?') : '';
+    const lines = [`*${link(item.link, title)}*`, [...facts, label].filter(Boolean).join(' · ')];
     if (why) lines.push(`_Why:_ ${line(why, MAX_WHY)}`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
   }

@@ -134,7 +134,8 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
     expect(contentType).toBe('application/json; charset=utf-8');
     expect(json).toMatchObject({ type: 'fundwatch.alert', version: 1, topic: 'ukraine-fund', topicTitle: 'Ukraine fund', mode: 'instant', total: 2, more: 0 });
     expect(json.seeAll).toMatch(/^https:\/\/fundwatch\.example\.org\/\?topic=ukraine-fund/);
-    expect(json.items).toEqual(matches.map(toUpdateView));
+    // The match view, and where to label each one: the web page's panel for it.
+    expect(json.items).toEqual(matches.map((m) => ({ ...toUpdateView(m), feedback: `https://fundwatch.example.org/?feedback=${m.id}` })));
     expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'fundwatch/newsroom' }]);
   });
 
@@ -160,6 +161,7 @@ describe('webhook delivery through the delivery function, to a receiver on 127.0
     expect(sections[0].text.type).toBe('mrkdwn');
     expect(sections[0].text.text.split('\n')[0]).toBe('*<https://news.example.org/a?x=1&amp;y=&lt;2&gt;%7Cz|Allies &lt;b&gt;agree&lt;/b&gt; &amp; fund | ready>*');
     expect(sections[0].text.text).toContain('_Why:_ fund (rule alliance-fund)');
+    expect(sections[0].text.text.split('\n')[1]).toMatch(/ · score 0\.99 · <https:\/\/fundwatch\.example\.org\/\?feedback=m00\|not about this topic\?>$/);
     expect(sections[1].text.text).toMatch(/^\*<https:\/\/news\.example\.org\/1\|Story 1>\*/);
     const context = message.blocks.at(-1);
     expect(context.type).toBe('context');

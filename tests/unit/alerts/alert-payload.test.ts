@@ -32,4 +32,19 @@ describe('the alert payload beside the email', () => {
     const message = JSON.stringify({ default: JSON.stringify(payload), email: email.body });
     expect(Buffer.byteLength(message) + Buffer.byteLength(email.subject)).toBeLessThan(SNS_MAX_MESSAGE_BYTES);
   });
+
+  it('tells with each item where to label it: the web page\'s panel, or the command without one', () => {
+    const matches = [
+      aMatch({ id: '3f9a0c1d2e4b5a6c7d8e9f01', scores: { 'ukraine-fund': 0.9 } }),
+      aMatch({ id: '0b1c2d3e4f5a6b7c8d9e0f12', scores: { 'ukraine-fund': 0.8 } }),
+    ];
+    const withPage = renderAlert('ukraine-fund', 'instant', matches, { maxItems: 5, queryUrl: 'http://127.0.0.1:8787/' }).payload!;
+    expect(withPage.items.map((i) => i.feedback)).toEqual([
+      'http://127.0.0.1:8787/?feedback=3f9a0c1d2e4b5a6c7d8e9f01',
+      'http://127.0.0.1:8787/?feedback=0b1c2d3e4f5a6b7c8d9e0f12',
+    ]);
+    const withoutPage = renderAlert('ukraine-fund', 'instant', matches.slice(0, 1), { maxItems: 5 }).payload!;
+    expect(withoutPage.items[0]!.feedback).toBe('fundwatch feedback 3f9a0c1d2e4b5a6c7d8e9f01 --not-relevant');
+    expect(renderAlert('ukraine-fund', 'instant', [aMatch({ id: 'x y' })], { maxItems: 5 }).payload!.items[0]!.feedback).toBeNull();
+  });
 });
