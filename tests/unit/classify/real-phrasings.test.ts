@@ -14,6 +14,8 @@ const phrasings: Example[] = [
   { title: 'US-Geld für die Ukraine geht zur Neige', summary: 'Das Weiße Haus drängt den Kongress zu einer Einigung.', labels: ['us-aid'] },
   { title: "L'argent américain pour l'Ukraine s'épuise, avertit la Maison Blanche", labels: ['us-aid'] },
   { title: 'Столтенберг: НАТО обсуждает новый фонд для Украины', summary: 'Об этом он сказал на пресс-конференции по итогам встречи глав МИД стран НАТО.', labels: ['nato-meetings', 'ukraine-fund'] },
+  // Europe's output measured against Russia's is still allied output.
+  { title: 'The EU aims to produce 2.5 million shells a year', summary: "EU countries are speeding up ammunition production and will reach the level of Russia's production next year.", labels: ['defense-industry'] },
   { title: 'Cesta Ukrajiny do NATO je nezvratná. Chystá se komuniké', summary: 'Společné komuniké spojenců NATO, kteří se sešli ve Washingtonu, upevní závazek vůči Ukrajině.', labels: ['nato-meetings'] },
 ];
 
@@ -25,6 +27,11 @@ const nearMisses: Example[] = [
   { title: 'Russia is running out of missiles, US intelligence says, as strikes on Ukraine slow', labels: [] },
   { title: "Ukraine's budget money runs out, US urges the IMF to speed up its loan", labels: [] },
   { title: 'EU money for Ukraine runs out as the US looks on', labels: [] },
+  // Russia's output alone is not allied production.
+  { title: "Russia's production of shells outpaces its losses, analysts say", labels: [] },
+  // A summit as the deadline for the fund is the fund's story, not a report on the summit.
+  { title: 'Створення фонду для України до липня', summary: 'Столтенберг висловив надію, що до липневого саміту Альянсу союзники домовляться про створення нового довгострокового фонду для України.', labels: ['ukraine-fund'] },
+  { title: 'Allies hope to agree the Ukraine fund by the July summit', summary: 'NATO diplomats say a multi-year fund of 100 billion euros is still under discussion.', labels: ['ukraine-fund'] },
   // A city and a communiqué of another body.
   { title: 'G7 ministers in Washington issue a communiqué on Ukraine reconstruction', labels: [] },
 ];
