@@ -21,8 +21,9 @@ import { SECURITY_HEADERS_OPTIONS, webSite, type StaticSite } from '#shared/quer
 
 /**
  * The query API (HTTP API, payload v2, IAM auth): a thin router over the query service in
- * shared/query and, for analysts' labels, the feedback service in shared/feedback. Errors are turned into responses by `errorResponse`, the one mapping of domain
- * errors to statuses; http-error-handler runs last as the net for anything that slips past.
+ * shared/query and, for analysts' labels, the feedback service in shared/feedback. Errors are
+ * turned into responses by `errorResponse`, the one mapping of domain errors to statuses;
+ * http-error-handler runs last as the net for anything that slips past.
  */
 
 export type Event = APIGatewayProxyEventV2;

@@ -1,10 +1,10 @@
-import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Feedback } from '#shared/feedback/feedback.ts';
 import { BadRequestError } from '#shared/query/errors.ts';
 import { DEFAULT_DATA_DIR } from '#cli/local-store.ts';
 import { UsageError } from '#cli/errors.ts';
+import { localUserName } from '#cli/local-user.ts';
 import { usageExit } from './serve.ts';
 
 /**
@@ -58,7 +58,7 @@ async function recordIn(
   const store = await open();
   try {
     const service = createFeedbackService({ store: new DynamoFeedbackStore({ client: store.doc, tableName: store.tableName }), topicIds });
-    return await service.record(itemId, body, opts.by ?? userInfo().username);
+    return await service.record(itemId, body, opts.by ?? localUserName());
   } finally {
     await store.stop();
   }

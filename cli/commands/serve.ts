@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { Command, CommanderError } from 'commander';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -9,6 +8,7 @@ import type { SignatureV4 } from '@smithy/signature-v4';
 import { DEFAULT_DATA_DIR } from '#cli/local-store.ts';
 import { UsageError } from '#cli/errors.ts';
 import { localLambdaContext } from '#cli/local-lambda-context.ts';
+import { localUserName } from '#cli/local-user.ts';
 import { crossSiteWriteReason } from '#shared/query/same-origin.ts';
 
 /**
@@ -251,7 +251,7 @@ export function serveCommand(): Command {
         });
         const logger = new Logger({ serviceName: 'fundwatch-serve', logLevel: 'WARN' });
         const api = await startApiServer({
-          handler: createHandler({ service, feedback, localCaller: userInfo().username, logger }) as unknown as ApiHandler,
+          handler: createHandler({ service, feedback, localCaller: localUserName(), logger }) as unknown as ApiHandler,
           port,
           onError: (err) => logger.error('local server error', { error: err as Error }),
         });
